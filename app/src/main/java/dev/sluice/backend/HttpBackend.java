@@ -1,0 +1,98 @@
+package dev.sluice.backend;
+
+import dev.sluice.config.GatewayConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpMethod;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** An OpenAI-compatible runtime reached over HTTP. */
+public final class HttpBackend implements Backend {
+    private static final long PROBE_TIMEOUT_MS = 2000;
+
+    private final BackendProfile profile;
+    private final HttpUpstreamClient client;
+    private final String basePath;
+    private final String apiKey;
+
+    public HttpBackend(GatewayConfig config, BackendProfile profile) {
+        this.profile = profile;
+        URI base = config.backendBaseUrl();
+        this.client = new HttpUpstreamClient(base, config.connectTimeout());
+        this.basePath = base.getRawPath() == null ? "" : base.getRawPath();
+        this.apiKey = config.backendApiKey();
+    }
+
+    @Override
+    public BackendProfile profile() {
+        return profile;
+    }
+
+    @Override
+    public CompletableFuture<UpstreamExchange> send(UpstreamCall call) {
+        Map<String, String> headers = new HashMap<>(4);
+        if (apiKey != null && !apiKey.isEmpty()) {
+            headers.put("authorization", "Bearer " + apiKey);
+        }
+        headers.put("accept", call.stream() ? "text/event-stream" : "application/json");
+        var loop = call.loop() != null ? call.loop() : client.anyLoop();
+        return client.send(HttpMethod.valueOf(call.method()), basePath + call.path(), call.body(), headers, loop);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> probe() {
+        String path = profile.healthUnderBase() ? basePath + profile.healthPath() : profile.healthPath();
+        Map<String, String> headers = new HashMap<>(2);
+        if (apiKey != null && !apiKey.isEmpty()) {
+            headers.put("authorization", "Bearer " + apiKey);
+        }
+        var loop = client.anyLoop();
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        var timer = loop.schedule(() -> result.complete(false), PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        client.send(HttpMethod.GET, path, null, headers, loop).whenComplete((ex, err) -> {
+            if (err != null) {
+                result.complete(false);
+                return;
+            }
+            if (result.isDone()) {
+                ex.abort();
+                return;
+            }
+            // drain the (small) body so the connection goes back to the pool
+            ex.setSink(new BodySink() {
+                @Override
+                public void onData(ByteBuf data) {
+                    data.release();
+                    ex.read();
+                }
+
+                @Override
+                public void onEnd() {
+                    timer.cancel(false);
+                    result.complete(ex.isSuccess());
+                }
+
+                @Override
+                public void onError(Throwable cause) {
+                    result.complete(false);
+                }
+            });
+            ex.read();
+        });
+        result.whenComplete((ok, e) -> timer.cancel(false));
+        return result;
+    }
+
+    @Override
+    public String location() {
+        return client.base().toString();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,231 @@
+package dev.sluice.backend;
+
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** One request/response on a pooled upstream connection. Lives on the connection's event loop. */
+final class NettyExchange extends ChannelInboundHandlerAdapter implements UpstreamExchange {
+    static final AttributeKey<Boolean> USED = AttributeKey.valueOf("sluice.used");
+    private static final String NAME = "exchange";
+
+    private final Channel channel;
+    private final ChannelPool pool;
+    private final CompletableFuture<UpstreamExchange> headersFuture;
+    private final Runnable retryOnStaleConnection;
+    private final FullHttpRequest request;
+    private final ArrayDeque<Object> early = new ArrayDeque<>();
+    private int status;
+    private Map<String, String> headers = Map.of();
+    private boolean keepAlive;
+    private boolean gotHeaders;
+    private boolean finished;
+    private boolean wantRead;
+    private BodySink sink;
+
+    NettyExchange(Channel channel, ChannelPool pool, CompletableFuture<UpstreamExchange> headersFuture,
+            Runnable retryOnStaleConnection, FullHttpRequest request) {
+        this.channel = channel;
+        this.pool = pool;
+        this.headersFuture = headersFuture;
+        this.retryOnStaleConnection = retryOnStaleConnection;
+        this.request = request;
+    }
+
+    void start() {
+        channel.pipeline().addLast(NAME, this);
+        channel.writeAndFlush(request.retainedDuplicate()).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(f.cause());
+            }
+        });
+        channel.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (finished) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            if (response.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                fail(GatewayException.of(ErrorKind.BAD_GATEWAY, "the backend sent a malformed HTTP response"));
+                return;
+            }
+            status = response.status().code();
+            Map<String, String> h = new HashMap<>();
+            response.headers().forEach(e -> h.putIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue()));
+            headers = h;
+            keepAlive = HttpUtil.isKeepAlive(response);
+            gotHeaders = true;
+            request.release();
+            headersFuture.complete(this);
+        }
+        if (msg instanceof HttpContent content) {
+            if (sink == null) {
+                early.add(content);
+            } else {
+                deliver(content);
+            }
+        }
+    }
+
+    private void deliver(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        wantRead = false;
+        ByteBuf data = content.content();
+        if (data.isReadable()) {
+            sink.onData(data);
+        } else {
+            data.release();
+        }
+        if (last) {
+            complete();
+        }
+    }
+
+    private void complete() {
+        finished = true;
+        channel.pipeline().remove(this);
+        if (keepAlive) {
+            pool.release(channel);
+        } else {
+            channel.close();
+            pool.release(channel);
+        }
+        sink.onEnd();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // a read can end mid-frame (only a chunk-size line arrived) and deliver nothing: read again, or the
+        // consumer would wait forever for data it already asked for
+        if (!finished && (!gotHeaders || wantRead)) {
+            channel.read();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!finished) {
+            fail(GatewayException.of(ErrorKind.BAD_GATEWAY, gotHeaders
+                    ? "the backend closed the connection before the response was complete"
+                    : "the backend closed the connection without answering"));
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(cause);
+    }
+
+    private void fail(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (channel.pipeline().get(NAME) != null) {
+            channel.pipeline().remove(this);
+        }
+        channel.close();
+        pool.release(channel);
+        if (!gotHeaders) {
+            if (retryOnStaleConnection != null) {
+                // a pooled keep-alive connection the server had already closed (uvicorn closes idle ones after
+                // 5 s): nothing reached the backend, so one more try on a fresh connection is safe
+                retryOnStaleConnection.run();
+                return;
+            }
+            request.release();
+            headersFuture.completeExceptionally(cause instanceof GatewayException g ? g
+                    : GatewayException.of(ErrorKind.BAD_GATEWAY,
+                            "the backend connection failed (" + cause.getClass().getSimpleName() + ")"));
+            return;
+        }
+        drainEarly();
+        if (sink != null) {
+            sink.onError(cause);
+        } else {
+            pendingError = cause;
+        }
+    }
+
+    private Throwable pendingError;
+
+    private void drainEarly() {
+        Object o;
+        while ((o = early.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public void setSink(BodySink sink) {
+        this.sink = sink;
+        if (pendingError != null) {
+            sink.onError(pendingError);
+            return;
+        }
+        Object o;
+        while (!early.isEmpty() && (o = early.poll()) != null) {
+            deliver((HttpContent) o);
+        }
+    }
+
+    @Override
+    public void read() {
+        if (!finished) {
+            wantRead = true;
+            channel.read();
+        }
+    }
+
+    @Override
+    public void abort() {
+        if (finished) {
+            drainEarly();
+            return;
+        }
+        finished = true;
+        drainEarly();
+        if (channel.pipeline().get(NAME) != null) {
+            channel.pipeline().remove(this);
+        }
+        channel.close();
+        pool.release(channel);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.sluice.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
+import dev.sluice.protocol.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns any runtime's error body into a {@link GatewayException} (protocols.md §4.4, §3.10). Runtimes use
+ * at least seven shapes; the upstream status is kept except where it would mislead the client.
+ */
+public final class UpstreamErrors {
+    private static final int MAX_MESSAGE = 1024;
+    private static final Pattern VLLM_CTX = Pattern.compile("maximum context length is (\\d+) tokens.*?(\\d+) tokens",
+            Pattern.DOTALL);
+
+    private UpstreamErrors() {}
+
+    /** What the body said, before classification. */
+    public record Parsed(String message, String type, String code) {}
+
+    public static Parsed parse(byte[] body) {
+        JsonNode root = Json.tryParse(body);
+        if (root == null || !root.isObject()) {
+            String text = new String(body, StandardCharsets.UTF_8).strip();
+            if (text.startsWith("<")) {
+                return new Parsed("upstream returned a non-JSON (HTML) error page", null, null);
+            }
+            return new Parsed(text.isEmpty() ? null : text, null, null);
+        }
+        JsonNode error = root.get("error");
+        if (error != null && error.isObject()) {
+            // shapes 1 (Anthropic) and 2 (OpenAI, vLLM, llama.cpp, LocalAI, Ollama /v1)
+            return new Parsed(Json.text(error, "message"), Json.text(error, "type"), code(error.get("code")));
+        }
+        if ("error".equals(Json.text(root, "object"))) {
+            return new Parsed(Json.text(root, "message"), Json.text(root, "type"), code(root.get("code")));
+        }
+        if (error != null && error.isTextual()) {
+            // shapes 4 (TGI, with error_type) and 5 (Ollama native, LM Studio)
+            return new Parsed(error.asText(), Json.text(root, "error_type"), null);
+        }
+        JsonNode detail = root.get("detail");
+        if (detail != null) {
+            if (detail.isTextual()) {
+                return new Parsed(detail.asText(), null, null);
+            }
+            if (detail.isArray()) {
+                StringBuilder sb = new StringBuilder();
+                for (JsonNode d : detail) {
+                    if (!sb.isEmpty()) {
+                        sb.append("; ");
+                    }
+                    String msg = Json.text(d, "msg");
+                    JsonNode loc = d.get("loc");
+                    if (loc != null && loc.isArray()) {
+                        sb.append(loc.toString()).append(": ");
+                    }
+                    sb.append(msg == null ? d.toString() : msg);
+                }
+                return new Parsed(sb.toString(), null, null);
+            }
+        }
+        String message = Json.text(root, "message");
+        return new Parsed(message, Json.text(root, "type"), null);
+    }
+
+    private static String code(JsonNode code) {
+        if (code == null || code.isNull()) {
+            return null;
+        }
+        return code.asText();
+    }
+
+    /**
+     * Classifies an upstream error response.
+     *
+     * @param secret the backend key, scrubbed from anything echoed back (a runtime may echo a URL or header)
+     */
+    public static GatewayException from(int status, byte[] body, Map<String, String> upstreamHeaders, String secret) {
+        Parsed p = parse(body);
+        String msg = p.message() == null || p.message().isBlank() ? "upstream returned HTTP " + status : p.message();
+        msg = scrub(msg, secret);
+        if (msg.length() > MAX_MESSAGE) {
+            msg = msg.substring(0, MAX_MESSAGE) + "…";
+        }
+        String lower = msg.toLowerCase(Locale.ROOT);
+        String type = p.type() == null ? "" : p.type().toLowerCase(Locale.ROOT);
+        Map<String, String> headers = new HashMap<>();
+        String retryAfter = upstreamHeaders.get("retry-after");
+        if (retryAfter != null && retryAfter.matches("\\d{1,6}")) {
+            headers.put("Retry-After", retryAfter);
+        }
+        if (isContextOverflow(lower, type)) {
+            return new GatewayException(ErrorKind.CONTEXT_LENGTH, 400, contextMessage(msg), "messages",
+                    "context_length_exceeded", headers);
+        }
+        if (status == 401 || status == 403) {
+            return new GatewayException(ErrorKind.BAD_GATEWAY, 502,
+                    "the backend rejected the gateway's credentials (HTTP " + status + "); check BACKEND_API_KEY",
+                    null, null, headers);
+        }
+        if (status == 404) {
+            String code = lower.contains("model") ? "model_not_found" : null;
+            return new GatewayException(ErrorKind.NOT_FOUND, 404, msg, code == null ? null : "model", code, headers);
+        }
+        if (status == 429) {
+            // TGI uses 429 for "queue full"; either way the client should back off and retry
+            headers.putIfAbsent("Retry-After", "1");
+            return new GatewayException(ErrorKind.RATE_LIMITED, 429, msg, null, "rate_limit_exceeded", headers);
+        }
+        if (status == 503) {
+            headers.putIfAbsent("Retry-After", "1");
+            return new GatewayException(ErrorKind.OVERLOADED, 503, msg, null, null, headers);
+        }
+        if (status == 504) {
+            return new GatewayException(ErrorKind.TIMEOUT, 504, msg, null, null, headers);
+        }
+        if (status >= 500) {
+            return new GatewayException(ErrorKind.API_ERROR, status, msg, null, null, headers);
+        }
+        if (status == 422 || status == 400) {
+            return new GatewayException(ErrorKind.INVALID_REQUEST, 400, msg, null, numericOrNull(p.code()), headers);
+        }
+        if (status >= 400) {
+            return new GatewayException(ErrorKind.UPSTREAM_CLIENT_ERROR, status, msg, null, numericOrNull(p.code()),
+                    headers);
+        }
+        // an error body under a 2xx (seen from vLLM-style servers): still an error
+        return new GatewayException(ErrorKind.BAD_GATEWAY, 502, msg, null, null, headers);
+    }
+
+    /** Runtimes put the HTTP status as an integer in {@code code}; OpenAI clients expect a string code or null. */
+    private static String numericOrNull(String code) {
+        return code == null || code.matches("\\d+") ? null : code;
+    }
+
+    private static boolean isContextOverflow(String lower, String type) {
+        return type.contains("exceed_context_size")
+                || lower.contains("maximum context length")
+                || lower.contains("context length")
+                || lower.contains("context window")
+                || lower.contains("prompt is too long")
+                || (lower.contains("max_new_tokens") && lower.contains("must be <="))
+                || lower.contains("exceeds the available context size");
+    }
+
+    private static String contextMessage(String msg) {
+        Matcher m = VLLM_CTX.matcher(msg);
+        if (m.find()) {
+            return "prompt is too long: " + m.group(2) + " tokens > " + m.group(1) + " maximum (" + msg + ")";
+        }
+        return msg;
+    }
+
+    public static String scrub(String text, String secret) {
+        if (secret == null || secret.isEmpty() || text == null) {
+            return text;
+        }
+        return text.replace(secret, "[redacted]");
+    }
+
+    /** Detects an error object delivered inside a stream chunk or a 2xx body. */
+    public static boolean isErrorPayload(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return false;
+        }
+        JsonNode error = node.get("error");
+        return (error != null && !error.isNull() && (error.isObject() || error.isTextual()))
+                || "error".equals(Json.text(node, "object"));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.sluice.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the gateway reads from its environment, validated once at startup.
+ *
+ * @param apiKeys client keys; empty means auth is off
+ * @param backendBaseUrl the OpenAI-compatible base URL (ends in {@code /v1} or the runtime's equivalent); null for sim
+ * @param modelName the model clients ask for; blank means "forward whatever the client sends"
+ */
+public record GatewayConfig(
+        String apiHost,
+        int apiPort,
+        List<String> apiKeys,
+        BackendKind backendKind,
+        URI backendBaseUrl,
+        String backendApiKey,
+        String modelName,
+        List<String> corsOrigins,
+        boolean corsAllowCredentials,
+        boolean rateLimitEnabled,
+        int rateLimitRpm,
+        int rateLimitBurst,
+        Duration requestTimeout,
+        Duration connectTimeout,
+        Duration firstByteTimeout,
+        Duration idleTimeout,
+        Duration keepAliveInterval,
+        long maxRequestBytes,
+        List<Cidr> trustedProxies,
+        String logLevel,
+        boolean logJson,
+        boolean logPrompts,
+        boolean metricsEnabled,
+        SimConfig sim) {
+
+    public GatewayConfig {
+        apiKeys = List.copyOf(apiKeys);
+        corsOrigins = List.copyOf(corsOrigins);
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    public boolean authEnabled() {
+        return !apiKeys.isEmpty();
+    }
+
+    public boolean hasModelName() {
+        return modelName != null && !modelName.isBlank();
+    }
+
+    /** Knobs of the built-in simulator backend. */
+    public record SimConfig(Duration timeToFirstToken, double tokensPerSecond, int embeddingDimensions) {}
+}

@@ -1,0 +1,89 @@
+package dev.sluice.http;
+
+import dev.sluice.config.GatewayConfig;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.annotation.Order;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import java.util.List;
+
+/**
+ * CORS for browser clients: off unless CORS_ORIGINS is set; then an exact origin allow-list (no prefix or
+ * suffix matching), and {@code *} only without credentials (startup refuses the combination).
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+@Order(-250)
+public final class CorsFilter {
+    private static final String EXPOSE = "x-request-id, retry-after, x-ratelimit-limit-requests,"
+            + " x-ratelimit-remaining-requests, request-id";
+
+    private final List<String> origins;
+    private final boolean any;
+    private final boolean credentials;
+
+    CorsFilter(GatewayConfig config) {
+        this.origins = config.corsOrigins();
+        this.any = origins.contains("*");
+        this.credentials = config.corsAllowCredentials();
+    }
+
+    private String allowed(HttpRequest<?> request) {
+        if (origins.isEmpty()) {
+            return null;
+        }
+        String origin = request.getHeaders().getOrigin().orElse(null);
+        if (origin == null) {
+            return null;
+        }
+        if (origins.contains(origin)) {
+            return origin;
+        }
+        return any ? "*" : null;
+    }
+
+    @RequestFilter
+    @Nullable
+    HttpResponse<?> preflight(HttpRequest<?> request) {
+        if (origins.isEmpty() || request.getMethod() != HttpMethod.OPTIONS
+                || !request.getHeaders().contains("Access-Control-Request-Method")) {
+            return null;
+        }
+        String origin = allowed(request);
+        if (origin == null) {
+            return HttpResponse.status(HttpStatus.FORBIDDEN);
+        }
+        MutableHttpResponse<?> r = HttpResponse.status(HttpStatus.NO_CONTENT);
+        r.header("Access-Control-Allow-Origin", origin);
+        r.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        String reqHeaders = request.getHeaders().get("Access-Control-Request-Headers");
+        if (reqHeaders != null && reqHeaders.matches("[A-Za-z0-9_\\-, ]{1,1000}")) {
+            r.header("Access-Control-Allow-Headers", reqHeaders);
+        }
+        r.header("Access-Control-Max-Age", "600");
+        if (credentials) {
+            r.header("Access-Control-Allow-Credentials", "true");
+        }
+        r.header("Vary", "Origin");
+        return r;
+    }
+
+    @ResponseFilter
+    void headers(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        String origin = allowed(request);
+        if (origin == null) {
+            return;
+        }
+        response.header("Access-Control-Allow-Origin", origin);
+        response.header("Access-Control-Expose-Headers", EXPOSE);
+        if (credentials) {
+            response.header("Access-Control-Allow-Credentials", "true");
+        }
+        response.header("Vary", "Origin");
+    }
+}

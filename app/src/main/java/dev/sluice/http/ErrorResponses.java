@@ -1,0 +1,29 @@
+package dev.sluice.http;
+
+import dev.sluice.error.GatewayException;
+import dev.sluice.observability.RequestRecord;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+
+/** Builds error responses in the caller's dialect, with the status and headers the error carries. */
+public final class ErrorResponses {
+    private ErrorResponses() {}
+
+    public static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayException e) {
+        Dialect dialect = Dialect.of(request);
+        RequestRecord record = Attributes.record(request);
+        String requestId = record == null ? null : record.requestId();
+        MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(HttpStatus.valueOf(dialect.status(e)))
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .body(dialect.body(e, requestId));
+        e.headers().forEach(response::header);
+        if (dialect == Dialect.ANTHROPIC) {
+            // both Anthropic SDKs obey x-should-retry before looking at the status
+            response.header("x-should-retry", Boolean.toString(e.retryable()));
+        }
+        return response;
+    }
+}

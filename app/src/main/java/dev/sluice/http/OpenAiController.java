@@ -1,0 +1,201 @@
+package dev.sluice.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.backend.BackendProfile;
+import dev.sluice.backend.UpstreamCall;
+import dev.sluice.config.GatewayConfig;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
+import dev.sluice.observability.GatewayMetrics;
+import dev.sluice.observability.RequestRecord;
+import dev.sluice.protocol.Json;
+import dev.sluice.routing.Dispatcher;
+import dev.sluice.routing.StreamRelay;
+import dev.sluice.translate.OpenAiPassthroughRequest;
+import dev.sluice.translate.OpenAiPassthroughRequest.Endpoint;
+import dev.sluice.translate.OpenAiPassthroughResponse;
+import dev.sluice.translate.OpenAiPassthroughStream;
+import dev.sluice.translate.PreparedRequest;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.concurrent.CompletableFuture;
+
+/** The OpenAI API: chat, completions, embeddings and models, in front of whatever backend is configured. */
+@Controller
+@Tag(name = "OpenAI API")
+public final class OpenAiController {
+    private final Dispatcher dispatcher;
+    private final BackendProfile profile;
+    private final GatewayMetrics metrics;
+    private final String configuredModel;
+    private final String secret;
+    private final long startedAt = System.currentTimeMillis() / 1000;
+
+    OpenAiController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics) {
+        this.dispatcher = dispatcher;
+        this.profile = dispatcher.backend().profile();
+        this.metrics = metrics;
+        this.configuredModel = config.hasModelName() ? config.modelName() : null;
+        this.secret = config.backendApiKey();
+    }
+
+    @Operation(summary = "Create a chat completion",
+            description = "OpenAI chat completions, JSON or SSE (stream: true). Unknown fields pass through.")
+    @Post(uri = "/v1/chat/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
+            MediaType.TEXT_EVENT_STREAM})
+    CompletableFuture<MutableHttpResponse<?>> chat(HttpRequest<?> request, @Body @Nullable byte[] body) {
+        return generate(request, body, Endpoint.CHAT, "/chat/completions");
+    }
+
+    @Operation(summary = "Create a text completion", description = "Legacy OpenAI completions, JSON or SSE.")
+    @Post(uri = "/v1/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
+            MediaType.TEXT_EVENT_STREAM})
+    CompletableFuture<MutableHttpResponse<?>> completions(HttpRequest<?> request, @Body @Nullable byte[] body) {
+        if (!profile.completions()) {
+            return fail(request, notSupported("/v1/completions"));
+        }
+        return generate(request, body, Endpoint.COMPLETIONS, "/completions");
+    }
+
+    @Operation(summary = "Create embeddings",
+            description = "OpenAI embeddings; base64 is produced by the gateway when the backend only returns floats.")
+    @Post(uri = "/v1/embeddings", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<MutableHttpResponse<?>> embeddings(HttpRequest<?> request, @Body @Nullable byte[] body) {
+        if (!profile.embeddings()) {
+            return fail(request, notSupported("/v1/embeddings"));
+        }
+        return generate(request, body, Endpoint.EMBEDDINGS, "/embeddings");
+    }
+
+    @Operation(summary = "List models")
+    @Get(uri = "/v1/models", produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<MutableHttpResponse<?>> models(HttpRequest<?> request) {
+        RequestRecord record = Attributes.record(request);
+        if (configuredModel != null) {
+            ObjectNode list = Json.object();
+            list.put("object", "list");
+            list.putArray("data").add(modelObject(configuredModel));
+            return CompletableFuture.completedFuture(json(Json.bytes(list)));
+        }
+        return upstreamModels(request, record).<MutableHttpResponse<?>>thenApply(OpenAiController::json)
+                .exceptionally(e -> error(request, e));
+    }
+
+    @Operation(summary = "Retrieve a model")
+    @Get(uri = "/v1/models/{id}", produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<MutableHttpResponse<?>> model(HttpRequest<?> request, @PathVariable String id) {
+        if (configuredModel != null) {
+            if (configuredModel.equals(id)) {
+                return CompletableFuture.completedFuture(json(Json.bytes(modelObject(id))));
+            }
+            return fail(request, modelNotFound(id));
+        }
+        return upstreamModels(request, Attributes.record(request)).<MutableHttpResponse<?>>thenApply(bytes -> {
+            JsonNode list = Json.tryParse(bytes);
+            if (list != null) {
+                for (JsonNode m : list.path("data")) {
+                    if (id.equals(m.path("id").asText())) {
+                        return json(Json.bytes(m));
+                    }
+                }
+            }
+            throw modelNotFound(id);
+        }).exceptionally(e -> error(request, e));
+    }
+
+    private CompletableFuture<byte[]> upstreamModels(HttpRequest<?> request, RequestRecord record) {
+        UpstreamCall call = new UpstreamCall("GET", "/models", null, false, NettyClientLink.loop(request));
+        return dispatcher.unary(withLoop(call), record, NettyClientLink.of(request)).thenApply(r -> r.body());
+    }
+
+    private ObjectNode modelObject(String id) {
+        ObjectNode m = Json.object();
+        m.put("id", id);
+        m.put("object", "model");
+        m.put("created", startedAt);
+        m.put("owned_by", profile.kind().id());
+        return m;
+    }
+
+    private CompletableFuture<MutableHttpResponse<?>> generate(HttpRequest<?> request, byte[] body, Endpoint endpoint,
+            String path) {
+        RequestRecord record = Attributes.record(request);
+        record.backend(profile.kind().id());
+        PreparedRequest prepared;
+        try {
+            ObjectNode json = OpenAiPassthroughRequest.parse(body);
+            prepared = OpenAiPassthroughRequest.prepare(endpoint, body, json, profile, configuredModel);
+        } catch (GatewayException e) {
+            return fail(request, e);
+        }
+        record.model(prepared.clientModel());
+        UpstreamCall call = withLoop(new UpstreamCall("POST", path, prepared.body(), prepared.stream(),
+                NettyClientLink.loop(request)));
+        if (!prepared.stream()) {
+            return dispatcher.unary(call, record, NettyClientLink.of(request)).<MutableHttpResponse<?>>thenApply(r -> {
+                OpenAiPassthroughResponse.Shaped shaped = OpenAiPassthroughResponse.shape(r.body(), prepared);
+                if (shaped.promptTokens() >= 0) {
+                    record.tokens(shaped.promptTokens(), shaped.completionTokens(), false);
+                }
+                return json(shaped.body());
+            }).exceptionally(e -> error(request, e));
+        }
+        var translator = new OpenAiPassthroughStream(prepared.clientWantsUsage(), prepared.rewriteModelTo(), secret);
+        return dispatcher.stream(call, translator, record, NettyClientLink.of(request))
+                .<MutableHttpResponse<?>>thenApply(relay -> stream(record, relay))
+                .exceptionally(e -> error(request, e));
+    }
+
+    private MutableHttpResponse<?> stream(RequestRecord record, StreamRelay relay) {
+        record.streaming(true);
+        metrics.streamOpened();
+        return SseResponses.of(relay);
+    }
+
+    private UpstreamCall withLoop(UpstreamCall call) {
+        return call.loop() != null ? call : new UpstreamCall(call.method(), call.path(), call.body(), call.stream(),
+                SharedLoop.get());
+    }
+
+    private static MutableHttpResponse<?> json(byte[] body) {
+        return HttpResponse.ok(body).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    private static CompletableFuture<MutableHttpResponse<?>> fail(HttpRequest<?> request, GatewayException e) {
+        return CompletableFuture.completedFuture(ErrorResponses.of(request, e));
+    }
+
+    private static MutableHttpResponse<?> error(HttpRequest<?> request, Throwable t) {
+        Throwable c = t;
+        while ((c instanceof java.util.concurrent.CompletionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        GatewayException e = c instanceof GatewayException g ? g
+                : GatewayException.of(ErrorKind.API_ERROR, "internal error (" + c.getClass().getSimpleName() + ")");
+        return ErrorResponses.of(request, e);
+    }
+
+    private GatewayException notSupported(String endpoint) {
+        return GatewayException.of(ErrorKind.NOT_SUPPORTED, endpoint + " is not supported by the "
+                + profile.kind().id() + " backend" + (endpoint.equals("/v1/embeddings")
+                ? "; serve embeddings from a runtime that has them (e.g. TEI, vllm or ollama with an embedding model)"
+                : ""));
+    }
+
+    private GatewayException modelNotFound(String id) {
+        return new GatewayException(ErrorKind.NOT_FOUND, 404, "The model '" + id + "' does not exist on this gateway"
+                + (configuredModel == null ? "" : "; it serves '" + configuredModel + "'"), "model",
+                "model_not_found", java.util.Map.of());
+    }
+}

@@ -1,0 +1,113 @@
+package dev.sluice.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's Prometheus metrics. Every label value comes from a bounded set: route templates, status
+ * codes, error kinds, and model names from configuration (anything else is {@code other}), so a client
+ * sending random model names or paths cannot mint new series (LiteLLM PR#39136).
+ */
+public final class GatewayMetrics {
+    private static final int MAX_MODEL_LABELS = 32;
+
+    private final MeterRegistry registry;
+    private final AtomicInteger activeStreams = new AtomicInteger();
+    private final Set<String> modelLabels = ConcurrentHashMap.newKeySet();
+    private final String fixedModel;
+
+    public GatewayMetrics(MeterRegistry registry, String fixedModel) {
+        this.registry = registry;
+        this.fixedModel = fixedModel;
+        registry.gauge("sluice.active.streams", activeStreams);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void streamOpened() {
+        activeStreams.incrementAndGet();
+    }
+
+    public void streamClosed() {
+        activeStreams.decrementAndGet();
+    }
+
+    public int activeStreams() {
+        return activeStreams.get();
+    }
+
+    /** Bounds model label values: the configured model, else the first few seen, else {@code other}. */
+    public String modelLabel(String model) {
+        if (model == null || model.isEmpty()) {
+            return "none";
+        }
+        if (fixedModel != null) {
+            return fixedModel.equals(model) ? model : "other";
+        }
+        if (modelLabels.contains(model)) {
+            return model;
+        }
+        if (modelLabels.size() < MAX_MODEL_LABELS && model.length() <= 128) {
+            modelLabels.add(model);
+            return model;
+        }
+        return "other";
+    }
+
+    public void record(RequestRecord r) {
+        String status = Integer.toString(r.status());
+        Counter.builder("sluice.requests").description("Requests by route template, method and status")
+                .tag("route", r.route()).tag("method", r.method()).tag("status", status)
+                .register(registry).increment();
+        Timer.builder("sluice.request.duration").description("Time from request to the end of the response")
+                .tag("route", r.route()).publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry).record(r.durationNanos(), TimeUnit.NANOSECONDS);
+        String model = modelLabel(r.model());
+        if (r.ttftNanos() >= 0) {
+            Timer.builder("sluice.time.to.first.token").description("Time to the first streamed token")
+                    .tag("model", model).publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(5))
+                    .register(registry).record(r.ttftNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (r.tokensIn() > 0) {
+            tokens(model, "in").increment(r.tokensIn());
+        }
+        if (r.tokensOut() > 0) {
+            tokens(model, "out").increment(r.tokensOut());
+        }
+        if (!"ok".equals(r.outcome()) && r.streaming()) {
+            Counter.builder("sluice.stream.aborted").description("Streams that did not end normally, by reason")
+                    .tag("reason", r.outcome()).register(registry).increment();
+        }
+    }
+
+    private Counter tokens(String model, String direction) {
+        return Counter.builder("sluice.tokens").description("Tokens in (prompt) and out (completion)")
+                .tag("model", model).tag("direction", direction).register(registry);
+    }
+
+    public void backendError(String kind) {
+        Counter.builder("sluice.backend.errors").description("Backend failures by kind")
+                .tag("kind", kind).register(registry).increment();
+    }
+
+    public void rateLimited() {
+        Counter.builder("sluice.rate.limited").description("Requests refused by the rate limiter")
+                .register(registry).increment();
+    }
+
+    /** Token counts per response, for usage dashboards. */
+    public DistributionSummary completionTokens(String model) {
+        return DistributionSummary.builder("sluice.completion.tokens").tag("model", modelLabel(model))
+                .register(registry);
+    }
+}

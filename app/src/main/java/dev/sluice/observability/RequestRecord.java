@@ -1,0 +1,154 @@
+package dev.sluice.observability;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * What one request did, filled in as it goes and reported once (access log line and metrics) when both
+ * the response head has been sent and, for a stream, the stream has ended.
+ */
+public final class RequestRecord {
+    private final String requestId;
+    private final long startNanos;
+    private final String method;
+    private final Consumer<RequestRecord> reporter;
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private volatile String route = "unmatched";
+    private volatile String model;
+    private volatile String backend;
+    private volatile String principal;
+    private volatile int status;
+    private volatile long tokensIn = -1;
+    private volatile long tokensOut = -1;
+    private volatile boolean tokensEstimated;
+    private volatile long ttftNanos = -1;
+    private volatile long endNanos;
+    private volatile String outcome = "ok";
+    private volatile boolean streaming;
+    private volatile boolean headSent;
+    private volatile boolean streamDone;
+
+    public RequestRecord(String requestId, String method, Consumer<RequestRecord> reporter) {
+        this.requestId = requestId;
+        this.method = method;
+        this.reporter = reporter;
+        this.startNanos = System.nanoTime();
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public String route() {
+        return route;
+    }
+
+    public void route(String route) {
+        this.route = route;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public void model(String model) {
+        this.model = model;
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    public void backend(String backend) {
+        this.backend = backend;
+    }
+
+    public String principal() {
+        return principal;
+    }
+
+    public void principal(String principal) {
+        this.principal = principal;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public long tokensIn() {
+        return tokensIn;
+    }
+
+    public long tokensOut() {
+        return tokensOut;
+    }
+
+    public boolean tokensEstimated() {
+        return tokensEstimated;
+    }
+
+    public void tokens(long in, long out, boolean estimated) {
+        this.tokensIn = in;
+        this.tokensOut = out;
+        this.tokensEstimated = estimated;
+    }
+
+    public long ttftNanos() {
+        return ttftNanos;
+    }
+
+    public void firstToken() {
+        if (ttftNanos < 0) {
+            ttftNanos = System.nanoTime() - startNanos;
+        }
+    }
+
+    /** Why the request ended: ok, or an error kind such as stream_aborted, client_closed, timeout. */
+    public String outcome() {
+        return outcome;
+    }
+
+    public void outcome(String outcome) {
+        this.outcome = outcome;
+    }
+
+    public boolean streaming() {
+        return streaming;
+    }
+
+    public void streaming(boolean streaming) {
+        this.streaming = streaming;
+    }
+
+    public long durationNanos() {
+        return (endNanos == 0 ? System.nanoTime() : endNanos) - startNanos;
+    }
+
+    /** The response head went out with this status. */
+    public void headSent(int status) {
+        this.status = status;
+        this.headSent = true;
+        maybeReport();
+    }
+
+    /** A streamed body has ended (normally, with an error event, or because the client left). */
+    public void streamDone() {
+        this.streamDone = true;
+        maybeReport();
+    }
+
+    private void maybeReport() {
+        if (headSent && (!streaming || streamDone) && reported.compareAndSet(false, true)) {
+            endNanos = System.nanoTime();
+            reporter.accept(this);
+        }
+    }
+}

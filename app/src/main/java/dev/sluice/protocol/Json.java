@@ -1,0 +1,78 @@
+package dev.sluice.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * The gateway's JSON mapper. Bodies are handled as trees so that fields the gateway does not model pass
+ * through unchanged; nesting depth is capped so a hostile body cannot blow the stack.
+ */
+public final class Json {
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+            .build();
+    public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+    public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private Json() {}
+
+    public static JsonNode parse(byte[] bytes) throws IOException {
+        return MAPPER.readTree(bytes);
+    }
+
+    public static JsonNode parse(String text) throws IOException {
+        return MAPPER.readTree(text);
+    }
+
+    /** Parses or returns null: for upstream bodies, where anything may arrive. */
+    public static JsonNode tryParse(byte[] bytes) {
+        try {
+            return bytes.length == 0 ? null : MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public static JsonNode tryParse(String text) {
+        try {
+            return text == null || text.isEmpty() ? null : MAPPER.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public static byte[] bytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String string(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static ObjectNode object() {
+        return NODES.objectNode();
+    }
+
+    /** Text of a field, or null when it is missing or not textual. */
+    public static String text(JsonNode node, String field) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode v = node.get(field);
+        return v != null && v.isTextual() ? v.asText() : null;
+    }
+}

@@ -1,0 +1,397 @@
+package dev.sluice.routing;
+
+import dev.sluice.backend.BodySink;
+import dev.sluice.backend.UpstreamErrors;
+import dev.sluice.backend.UpstreamExchange;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
+import dev.sluice.observability.RequestRecord;
+import dev.sluice.protocol.sse.SseDecoder;
+import dev.sluice.protocol.sse.SseEvent;
+import dev.sluice.translate.StreamTranslator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * Relays one upstream event stream to one client, event by event, as each arrives. It pulls from the
+ * backend only while the client keeps up, sends keep-alives while the backend is silent, enforces the
+ * first-byte, idle and total timeouts, closes the upstream connection the moment the client leaves, and
+ * always ends with an explicit terminal event. Everything runs on one event loop; single subscriber.
+ */
+public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscription {
+    private final EventLoop loop;
+    private final StreamTranslator translator;
+    private final Timeouts timeouts;
+    private final RequestRecord record;
+    private final String secret;
+    private final Consumer<GatewayException> onBackendError;
+    private final CompletableFuture<StreamRelay> committed = new CompletableFuture<>();
+    private final SseDecoder decoder = new SseDecoder();
+    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    private final List<SseEvent> events = new ArrayList<>();
+    private final List<byte[]> out = new ArrayList<>();
+    private UpstreamExchange exchange;
+    private Subscriber<? super byte[]> subscriber;
+    private long demand;
+    private boolean done;
+    private boolean cancelled;
+    private boolean firstEvent;
+    private long lastUpstreamNanos;
+    private long lastWriteNanos;
+    private ScheduledFuture<?> ticker;
+    private ScheduledFuture<?> totalTimer;
+    private ClientLink.Registration clientReg;
+    private CompositeByteBuf errorBody;
+    private boolean cleanedUp;
+
+    StreamRelay(EventLoop loop, StreamTranslator translator, Timeouts timeouts, RequestRecord record, String secret,
+            Consumer<GatewayException> onBackendError) {
+        this.loop = loop;
+        this.translator = translator;
+        this.timeouts = timeouts;
+        this.record = record;
+        this.secret = secret;
+        this.onBackendError = onBackendError;
+    }
+
+    CompletableFuture<StreamRelay> committed() {
+        return committed;
+    }
+
+    void start(CompletableFuture<UpstreamExchange> send, ClientLink client) {
+        long now = System.nanoTime();
+        lastUpstreamNanos = now;
+        lastWriteNanos = now;
+        clientReg = client.onClose(() -> onLoop(this::clientGone));
+        totalTimer = loop.schedule(() -> timeout("the backend did not finish within " + timeouts.total().toSeconds()
+                + " s (REQUEST_TIMEOUT_S)"), timeouts.total().toNanos(), TimeUnit.NANOSECONDS);
+        long tick = Math.max(50, Math.min(1000, timeouts.keepAlive().toMillis() / 4));
+        ticker = loop.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+        send.whenComplete((ex, err) -> onLoop(() -> {
+            if (err != null) {
+                failBeforeOrAfterCommit(Dispatcher.unwrap(err));
+                return;
+            }
+            if (done) {
+                ex.abort();
+                return;
+            }
+            exchange = ex;
+            if (!ex.isSuccess() || !ex.isEventStream()) {
+                // collect the (small) error body, then fail with the runtime's message
+                errorBody = Unpooled.compositeBuffer();
+                ex.setSink(this);
+                ex.read();
+                return;
+            }
+            commit();
+            ex.setSink(this);
+            drain();
+        }));
+    }
+
+    private void onLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
+    }
+
+    private void commit() {
+        if (!committed.isDone()) {
+            committed.complete(this);
+        }
+    }
+
+    // --- upstream side (BodySink) ---
+
+    @Override
+    public void onData(ByteBuf data) {
+        if (errorBody != null) {
+            errorBody.addComponent(true, data);
+            if (errorBody.readableBytes() > 64 * 1024) {
+                exchange.abort();
+                onEnd();
+            } else {
+                exchange.read();
+            }
+            return;
+        }
+        if (done) {
+            data.release();
+            return;
+        }
+        lastUpstreamNanos = System.nanoTime();
+        try {
+            if (data.hasArray()) {
+                decoder.feed(data.array(), data.arrayOffset() + data.readerIndex(), data.readableBytes(), events);
+            } else {
+                byte[] b = new byte[data.readableBytes()];
+                data.getBytes(data.readerIndex(), b);
+                decoder.feed(b, events);
+            }
+        } catch (SseDecoder.EventTooLargeException e) {
+            events.clear();
+            failBeforeOrAfterCommit(GatewayException.of(ErrorKind.BAD_GATEWAY, e.getMessage()));
+            return;
+        } finally {
+            data.release();
+        }
+        for (SseEvent ev : events) {
+            translator.onEvent(ev, out);
+        }
+        events.clear();
+        if (!firstEvent && !out.isEmpty()) {
+            firstEvent = true;
+        }
+        if (translator.sawContent()) {
+            record.firstToken();
+        }
+        flushOut();
+        if (translator.terminated()) {
+            done = true;
+            // after an in-band error the runtime may keep generating: cut it off; after [DONE] only the
+            // end of the chunked body is left, so let it arrive and the connection go back to the pool
+            detachUpstream(translator.failed());
+        }
+        drain();
+    }
+
+    @Override
+    public void onEnd() {
+        if (errorBody != null) {
+            byte[] body = new byte[errorBody.readableBytes()];
+            errorBody.readBytes(body);
+            errorBody.release();
+            errorBody = null;
+            GatewayException e = UpstreamErrors.from(exchange.isSuccess() ? 502 : exchange.status(), body,
+                    exchange.headers(), secret);
+            exchange = null;
+            failBeforeOrAfterCommit(e);
+            return;
+        }
+        if (done) {
+            return;
+        }
+        translator.onEnd(out);
+        if (translator.failed()) {
+            record.outcome("stream_truncated");
+            onBackendError.accept(GatewayException.of(ErrorKind.BAD_GATEWAY, "stream truncated"));
+        }
+        flushOut();
+        exchange = null;
+        done = true;
+        drain();
+    }
+
+    @Override
+    public void onError(Throwable cause) {
+        if (errorBody != null) {
+            errorBody.release();
+            errorBody = null;
+        }
+        exchange = null;
+        failBeforeOrAfterCommit(Dispatcher.unwrap(cause));
+    }
+
+    private void failBeforeOrAfterCommit(GatewayException e) {
+        if (done) {
+            return;
+        }
+        onBackendError.accept(e);
+        done = true;
+        detachUpstream(true);
+        if (!committed.isDone()) {
+            cleanup();
+            committed.completeExceptionally(e);
+            return;
+        }
+        record.outcome(e.kind() == ErrorKind.TIMEOUT ? "timeout" : "stream_aborted");
+        translator.onError(e, out);
+        flushOut();
+        drain();
+    }
+
+    private void timeout(String message) {
+        failBeforeOrAfterCommit(GatewayException.of(ErrorKind.TIMEOUT, message));
+    }
+
+    private void tick() {
+        if (done) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean waiting = !firstEvent;
+        long silent = now - lastUpstreamNanos;
+        if (waiting && silent >= timeouts.firstByte().toNanos()) {
+            timeout("the backend sent nothing for " + timeouts.firstByte().toSeconds()
+                    + " s (FIRST_BYTE_TIMEOUT_S)");
+            return;
+        }
+        if (!waiting && silent >= timeouts.idle().toNanos()) {
+            timeout("the backend stream stalled for " + timeouts.idle().toSeconds() + " s (IDLE_TIMEOUT_S)");
+            return;
+        }
+        if (now - lastWriteNanos >= timeouts.keepAlive().toNanos()) {
+            // long prefill or model loading: commit the 200 rather than leave the client with nothing,
+            // and keep proxies with 60 s read timeouts from cutting the connection
+            commit();
+            pending.add(translator.keepAlive());
+            lastWriteNanos = now;
+            drain();
+        }
+    }
+
+    private void flushOut() {
+        if (!out.isEmpty()) {
+            pending.addAll(out);
+            out.clear();
+        }
+    }
+
+    /** Stops listening to the backend; {@code abort} closes its connection so the runtime stops generating. */
+    private void detachUpstream(boolean abort) {
+        UpstreamExchange ex = exchange;
+        if (ex == null) {
+            return;
+        }
+        exchange = null;
+        if (abort) {
+            ex.abort();
+            return;
+        }
+        loop.execute(() -> {
+            ScheduledFuture<?> guard = loop.schedule(ex::abort, 5, TimeUnit.SECONDS);
+            ex.setSink(new BodySink() {
+                @Override
+                public void onData(ByteBuf data) {
+                    data.release();
+                    ex.read();
+                }
+
+                @Override
+                public void onEnd() {
+                    guard.cancel(false);
+                }
+
+                @Override
+                public void onError(Throwable cause) {
+                    guard.cancel(false);
+                }
+            });
+            ex.read();
+        });
+    }
+
+    // --- client side (Publisher / Subscription) ---
+
+    @Override
+    public void subscribe(Subscriber<? super byte[]> s) {
+        onLoop(() -> {
+            if (subscriber != null) {
+                s.onSubscribe(this);
+                s.onError(new IllegalStateException("single subscriber only"));
+                return;
+            }
+            subscriber = s;
+            s.onSubscribe(this);
+            drain();
+        });
+    }
+
+    @Override
+    public void request(long n) {
+        onLoop(() -> {
+            if (n <= 0) {
+                return;
+            }
+            demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+            drain();
+        });
+    }
+
+    @Override
+    public void cancel() {
+        onLoop(this::clientGone);
+    }
+
+    private void clientGone() {
+        if (cancelled) {
+            return;
+        }
+        cancelled = true;
+        if (!translator.terminated()) {
+            record.outcome("client_closed");
+        }
+        done = true;
+        detachUpstream(true);
+        pending.clear();
+        if (!committed.isDone()) {
+            committed.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, "client closed"));
+        }
+        cleanup();
+    }
+
+    private void drain() {
+        if (cancelled || subscriber == null) {
+            return;
+        }
+        while (demand > 0 && !pending.isEmpty()) {
+            demand--;
+            lastWriteNanos = System.nanoTime();
+            subscriber.onNext(pending.poll());
+            if (cancelled) {
+                return;
+            }
+        }
+        if (pending.isEmpty() && done) {
+            cancelled = true;
+            detachUpstream(false);
+            cleanup();
+            subscriber.onComplete();
+            return;
+        }
+        if (pending.isEmpty() && demand > 0 && exchange != null) {
+            exchange.read();
+        }
+    }
+
+    private void cleanup() {
+        if (cleanedUp) {
+            return;
+        }
+        cleanedUp = true;
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        if (totalTimer != null) {
+            totalTimer.cancel(false);
+        }
+        if (clientReg != null) {
+            clientReg.remove();
+        }
+        StreamUsageReport.apply(record, translator);
+        record.streamDone();
+    }
+
+    /** Copies the translator's token counts into the record. */
+    static final class StreamUsageReport {
+        static void apply(RequestRecord record, StreamTranslator t) {
+            var u = t.usage();
+            record.tokens(u.promptTokens(), u.completionTokens(), u.estimated());
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.sluice.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.backend.UpstreamErrors;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
+import dev.sluice.protocol.Json;
+import dev.sluice.protocol.openai.OpenAiErrors;
+import dev.sluice.protocol.sse.SseEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * OpenAI client, OpenAI-compatible backend: forwards each upstream event byte for byte, as it arrives. It
+ * only steps in where the dialects of runtimes and clients disagree:
+ * <ul>
+ *   <li>the usage chunk the gateway asked for on the client's behalf is dropped when the client did not
+ *       ask (and llama.cpp's unasked one too, llama.cpp#16048);</li>
+ *   <li>an in-band error chunk in any runtime's shape becomes the OpenAI error chunk and ends the stream;</li>
+ *   <li>a stream that ends without {@code [DONE]} and without a finish reason ends with an error chunk,
+ *       never a clean-looking end (Portkey#1797);</li>
+ *   <li>a model name the runtime must be sent (TGI's "tgi") is rewritten back to the client's.</li>
+ * </ul>
+ */
+public final class OpenAiPassthroughStream implements StreamTranslator {
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] KEEP_ALIVE = SseEvent.comment("keep-alive");
+
+    private final boolean clientWantsUsage;
+    private final String rewriteModelTo;
+    private final String secret;
+    private boolean terminated;
+    private boolean failed;
+    private boolean finishSeen;
+    private boolean sawContent;
+    private long promptTokens;
+    private long completionTokens;
+    private long contentEvents;
+    private boolean usageSeen;
+
+    /**
+     * @param rewriteModelTo model name to put back into every chunk, or null to leave chunks untouched
+     * @param secret backend key to scrub from error messages
+     */
+    public OpenAiPassthroughStream(boolean clientWantsUsage, String rewriteModelTo, String secret) {
+        this.clientWantsUsage = clientWantsUsage;
+        this.rewriteModelTo = rewriteModelTo;
+        this.secret = secret;
+    }
+
+    @Override
+    public void onEvent(SseEvent event, List<byte[]> out) {
+        if (terminated) {
+            return;
+        }
+        String data = event.data();
+        if (data == null) {
+            out.add(event.raw()); // upstream comment or bare event line: harmless, keeps proxies awake
+            return;
+        }
+        if (event.isDone()) {
+            terminated = true;
+            out.add(event.raw());
+            return;
+        }
+        boolean mayHaveUsage = data.contains("\"usage\"");
+        boolean mayBeError = data.contains("\"error\"");
+        if (!mayHaveUsage && !mayBeError && rewriteModelTo == null) {
+            note(data);
+            out.add(event.raw());
+            return;
+        }
+        JsonNode node = Json.tryParse(data);
+        if (node == null || !node.isObject()) {
+            fail(GatewayException.of(ErrorKind.BAD_GATEWAY, "the backend sent a stream chunk that is not JSON"), out);
+            return;
+        }
+        if (mayBeError && UpstreamErrors.isErrorPayload(node)) {
+            fail(UpstreamErrors.from(500, data.getBytes(StandardCharsets.UTF_8), java.util.Map.of(), secret), out);
+            return;
+        }
+        note(data);
+        ObjectNode chunk = (ObjectNode) node;
+        boolean changed = false;
+        JsonNode usage = chunk.get("usage");
+        if (usage != null && usage.isObject()) {
+            usageSeen = true;
+            promptTokens = usage.path("prompt_tokens").asLong(promptTokens);
+            completionTokens = usage.path("completion_tokens").asLong(completionTokens);
+            if (!clientWantsUsage) {
+                JsonNode choices = chunk.get("choices");
+                if (choices == null || (choices.isArray() && choices.isEmpty())) {
+                    return; // the usage-only chunk the client never asked for
+                }
+                chunk.remove("usage");
+                changed = true;
+            }
+        }
+        if (rewriteModelTo != null && chunk.has("model")) {
+            chunk.put("model", rewriteModelTo);
+            changed = true;
+        }
+        out.add(changed ? ("data: " + Json.string(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8) : event.raw());
+    }
+
+    /** Cheap scans instead of a parse: most chunks need nothing but forwarding. */
+    private void note(String data) {
+        if (ChunkScan.hasString(data, "finish_reason")) {
+            finishSeen = true;
+        }
+        if (ChunkScan.hasNonEmptyString(data, "content") || ChunkScan.hasNonEmptyString(data, "text")
+                || ChunkScan.hasNonEmptyString(data, "arguments") || ChunkScan.hasNonEmptyString(data, "reasoning")
+                || ChunkScan.hasNonEmptyString(data, "reasoning_content")) {
+            sawContent = true;
+            contentEvents++;
+        }
+    }
+
+    @Override
+    public void onEnd(List<byte[]> out) {
+        if (terminated) {
+            return;
+        }
+        if (finishSeen) {
+            // the answer is complete; the runtime just did not send the terminator
+            terminated = true;
+            out.add(DONE);
+            return;
+        }
+        fail(GatewayException.of(ErrorKind.BAD_GATEWAY,
+                "the backend stream ended before the response was complete"), out);
+    }
+
+    @Override
+    public void onError(GatewayException error, List<byte[]> out) {
+        if (!terminated) {
+            fail(error, out);
+        }
+    }
+
+    private void fail(GatewayException e, List<byte[]> out) {
+        terminated = true;
+        failed = true;
+        out.add(OpenAiErrors.streamEvent(e));
+    }
+
+    @Override
+    public boolean terminated() {
+        return terminated;
+    }
+
+    @Override
+    public boolean failed() {
+        return failed;
+    }
+
+    @Override
+    public byte[] keepAlive() {
+        return KEEP_ALIVE;
+    }
+
+    @Override
+    public StreamUsage usage() {
+        return usageSeen ? new StreamUsage(promptTokens, completionTokens, false)
+                : new StreamUsage(0, contentEvents, true);
+    }
+
+    @Override
+    public boolean sawContent() {
+        return sawContent;
+    }
+}

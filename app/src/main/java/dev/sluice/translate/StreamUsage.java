@@ -1,0 +1,10 @@
+package dev.sluice.translate;
+
+/**
+ * Token counts of one response.
+ *
+ * @param estimated the backend reported no usage and the counts were estimated
+ */
+public record StreamUsage(long promptTokens, long completionTokens, boolean estimated) {
+    public static final StreamUsage NONE = new StreamUsage(0, 0, true);
+}
