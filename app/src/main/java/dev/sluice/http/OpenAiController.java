@@ -40,6 +40,7 @@ public final class OpenAiController {
     private final GatewayMetrics metrics;
     private final String configuredModel;
     private final String secret;
+    private final boolean logPrompts;
     private final long startedAt = System.currentTimeMillis() / 1000;
 
     OpenAiController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics) {
@@ -48,6 +49,7 @@ public final class OpenAiController {
         this.metrics = metrics;
         this.configuredModel = config.hasModelName() ? config.modelName() : null;
         this.secret = config.backendApiKey();
+        this.logPrompts = config.logPrompts();
     }
 
     @Operation(summary = "Create a chat completion",
@@ -140,6 +142,9 @@ public final class OpenAiController {
             return fail(request, e);
         }
         record.model(prepared.clientModel());
+        if (logPrompts) {
+            record.prompt(promptOf(body, endpoint));
+        }
         UpstreamCall call = withLoop(new UpstreamCall("POST", path, prepared.body(), prepared.stream(),
                 NettyClientLink.loop(request)));
         if (!prepared.stream()) {
@@ -155,6 +160,18 @@ public final class OpenAiController {
         return dispatcher.stream(call, translator, record, NettyClientLink.of(request))
                 .<MutableHttpResponse<?>>thenApply(relay -> stream(record, relay))
                 .exceptionally(e -> error(request, e));
+    }
+
+    /** Opt-in only (LOG_PROMPTS=true): what the caller asked, capped so one request cannot flood the log. */
+    private static String promptOf(byte[] body, Endpoint endpoint) {
+        JsonNode node = Json.tryParse(body);
+        JsonNode p = node == null ? null : node.get(switch (endpoint) {
+            case CHAT -> "messages";
+            case COMPLETIONS -> "prompt";
+            case EMBEDDINGS -> "input";
+        });
+        String text = p == null ? "" : p.isTextual() ? p.asText() : Json.string(p);
+        return text.length() > 4096 ? text.substring(0, 4096) + "…" : text;
     }
 
     private MutableHttpResponse<?> stream(RequestRecord record, StreamRelay relay) {

@@ -104,7 +104,7 @@ public final class OpsController {
     private static String publicUrl(String location) {
         try {
             URI u = URI.create(location);
-            return u.getScheme() == null ? location
+            return u.getHost() == null ? location
                     : new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
         } catch (Exception e) {
             return "unparseable";

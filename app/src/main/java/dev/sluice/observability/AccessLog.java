@@ -45,6 +45,9 @@ public final class AccessLog {
         if (r.streaming()) {
             args.add(kv("stream", true));
         }
+        if (r.prompt() != null) {
+            args.add(kv("prompt", r.prompt()));
+        }
         if (!"ok".equals(r.outcome())) {
             args.add(kv("outcome", r.outcome()));
         }

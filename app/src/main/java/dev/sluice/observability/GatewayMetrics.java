@@ -1,7 +1,6 @@
 package dev.sluice.observability;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -17,6 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class GatewayMetrics {
     private static final int MAX_MODEL_LABELS = 32;
+    /** Fixed buckets keep each histogram to a dozen series instead of Micrometer's ~70 percentile buckets. */
+    private static final Duration[] DURATION_BUCKETS = durations(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
+            10_000, 30_000, 60_000, 120_000, 300_000);
+    private static final Duration[] TTFT_BUCKETS = durations(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000,
+            30_000, 60_000);
 
     private final MeterRegistry registry;
     private final AtomicInteger activeStreams = new AtomicInteger();
@@ -27,6 +31,14 @@ public final class GatewayMetrics {
         this.registry = registry;
         this.fixedModel = fixedModel;
         registry.gauge("sluice.active.streams", activeStreams);
+    }
+
+    private static Duration[] durations(long... millis) {
+        Duration[] d = new Duration[millis.length];
+        for (int i = 0; i < millis.length; i++) {
+            d[i] = Duration.ofMillis(millis[i]);
+        }
+        return d;
     }
 
     public MeterRegistry registry() {
@@ -69,13 +81,12 @@ public final class GatewayMetrics {
                 .tag("route", r.route()).tag("method", r.method()).tag("status", status)
                 .register(registry).increment();
         Timer.builder("sluice.request.duration").description("Time from request to the end of the response")
-                .tag("route", r.route()).publishPercentileHistogram()
-                .maximumExpectedValue(Duration.ofMinutes(10))
+                .tag("route", r.route()).serviceLevelObjectives(DURATION_BUCKETS)
                 .register(registry).record(r.durationNanos(), TimeUnit.NANOSECONDS);
         String model = modelLabel(r.model());
         if (r.ttftNanos() >= 0) {
             Timer.builder("sluice.time.to.first.token").description("Time to the first streamed token")
-                    .tag("model", model).publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(5))
+                    .tag("model", model).serviceLevelObjectives(TTFT_BUCKETS)
                     .register(registry).record(r.ttftNanos(), TimeUnit.NANOSECONDS);
         }
         if (r.tokensIn() > 0) {
@@ -103,11 +114,5 @@ public final class GatewayMetrics {
     public void rateLimited() {
         Counter.builder("sluice.rate.limited").description("Requests refused by the rate limiter")
                 .register(registry).increment();
-    }
-
-    /** Token counts per response, for usage dashboards. */
-    public DistributionSummary completionTokens(String model) {
-        return DistributionSummary.builder("sluice.completion.tokens").tag("model", modelLabel(model))
-                .register(registry);
     }
 }

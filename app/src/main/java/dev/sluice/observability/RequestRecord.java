@@ -25,6 +25,7 @@ public final class RequestRecord {
     private volatile long endNanos;
     private volatile String outcome = "ok";
     private volatile boolean streaming;
+    private volatile String prompt;
     private volatile boolean headSent;
     private volatile boolean streamDone;
 
@@ -118,6 +119,15 @@ public final class RequestRecord {
 
     public void outcome(String outcome) {
         this.outcome = outcome;
+    }
+
+    /** The prompt, only when LOG_PROMPTS=true asked for it; null otherwise. */
+    public String prompt() {
+        return prompt;
+    }
+
+    public void prompt(String prompt) {
+        this.prompt = prompt;
     }
 
     public boolean streaming() {
