@@ -39,7 +39,8 @@ public final class HttpBackend implements Backend {
         }
         headers.put("accept", call.stream() ? "text/event-stream" : "application/json");
         var loop = call.loop() != null ? call.loop() : client.anyLoop();
-        return client.send(HttpMethod.valueOf(call.method()), basePath + call.path(), call.body(), headers, loop);
+        String path = call.rootRelative() ? call.path() : basePath + call.path();
+        return client.send(HttpMethod.valueOf(call.method()), path, call.body(), headers, loop);
     }
 
     @Override

@@ -5,8 +5,15 @@ import io.netty.channel.EventLoop;
 /**
  * A request to send upstream.
  *
- * @param path path below the backend's base URL, e.g. {@code /chat/completions}
+ * @param path path below the backend's base URL (e.g. {@code /chat/completions}), or below the server root
+ *     when {@code rootRelative} (vLLM's {@code /tokenize} and TGI's {@code /chat_tokenize} live there)
  * @param body JSON body, or null for GET
  * @param loop event loop to run the exchange on: the client connection's own, so no thread hop happens
  */
-public record UpstreamCall(String method, String path, byte[] body, boolean stream, EventLoop loop) {}
+public record UpstreamCall(String method, String path, byte[] body, boolean stream, EventLoop loop,
+        boolean rootRelative) {
+
+    public UpstreamCall(String method, String path, byte[] body, boolean stream, EventLoop loop) {
+        this(method, path, body, stream, loop, false);
+    }
+}

@@ -33,6 +33,10 @@ public final class ConfigLoader {
         URI baseUrl = baseUrl(kind);
         String backendKey = string("BACKEND_API_KEY", "");
         String model = string("MODEL_NAME", kind == BackendKind.SIM ? "sim" : "");
+        List<String> aliases = list("MODEL_ALIASES");
+        if (!aliases.isEmpty() && model.isEmpty()) {
+            problems.add("MODEL_ALIASES needs MODEL_NAME: aliases name other spellings of the one served model");
+        }
         List<String> origins = corsOrigins();
         boolean credentials = bool("CORS_ALLOW_CREDENTIALS", false);
         if (credentials && origins.contains("*")) {
@@ -60,7 +64,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new GatewayConfig(host, port, keys, kind, baseUrl, backendKey, model, origins, credentials,
+        return new GatewayConfig(host, port, keys, kind, baseUrl, backendKey, model, aliases, origins, credentials,
                 rlEnabled, rpm, burst, requestTimeout, connectTimeout, firstByte, idle, keepAlive, maxBytes,
                 proxies, level, logJson, logPrompts, metrics, sim);
     }

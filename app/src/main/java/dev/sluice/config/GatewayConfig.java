@@ -10,6 +10,7 @@ import java.util.List;
  * @param apiKeys client keys; empty means auth is off
  * @param backendBaseUrl the OpenAI-compatible base URL (ends in {@code /v1} or the runtime's equivalent); null for sim
  * @param modelName the model clients ask for; blank means "forward whatever the client sends"
+ * @param modelAliases further names (globs with {@code *}) that mean {@code modelName}
  */
 public record GatewayConfig(
         String apiHost,
@@ -19,6 +20,7 @@ public record GatewayConfig(
         URI backendBaseUrl,
         String backendApiKey,
         String modelName,
+        List<String> modelAliases,
         List<String> corsOrigins,
         boolean corsAllowCredentials,
         boolean rateLimitEnabled,
@@ -39,6 +41,7 @@ public record GatewayConfig(
 
     public GatewayConfig {
         apiKeys = List.copyOf(apiKeys);
+        modelAliases = List.copyOf(modelAliases);
         corsOrigins = List.copyOf(corsOrigins);
         trustedProxies = List.copyOf(trustedProxies);
     }

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.UpstreamCall;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.ModelNames;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.protocol.Json;
+import dev.sluice.protocol.anthropic.AnthropicModels;
 import dev.sluice.routing.Dispatcher;
 import dev.sluice.routing.StreamRelay;
 import dev.sluice.translate.OpenAiPassthroughRequest;
@@ -39,6 +41,7 @@ public final class OpenAiController {
     private final BackendProfile profile;
     private final GatewayMetrics metrics;
     private final String configuredModel;
+    private final ModelNames models;
     private final String secret;
     private final boolean logPrompts;
     private final long startedAt = System.currentTimeMillis() / 1000;
@@ -48,6 +51,7 @@ public final class OpenAiController {
         this.profile = dispatcher.backend().profile();
         this.metrics = metrics;
         this.configuredModel = config.hasModelName() ? config.modelName() : null;
+        this.models = ModelNames.of(config);
         this.secret = config.backendApiKey();
         this.logPrompts = config.logPrompts();
     }
@@ -80,26 +84,38 @@ public final class OpenAiController {
         return generate(request, body, Endpoint.EMBEDDINGS, "/embeddings");
     }
 
-    @Operation(summary = "List models")
+    @Operation(summary = "List models",
+            description = "OpenAI list shape; Anthropic page shape when the request carries anthropic-version.")
     @Get(uri = "/v1/models", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> models(HttpRequest<?> request) {
-        RequestRecord record = Attributes.record(request);
+        boolean anthropic = request.getHeaders().contains("anthropic-version");
+        CompletableFuture<JsonNode> list;
         if (configuredModel != null) {
-            ObjectNode list = Json.object();
-            list.put("object", "list");
-            list.putArray("data").add(modelObject(configuredModel));
-            return CompletableFuture.completedFuture(json(Json.bytes(list)));
+            ObjectNode l = Json.object();
+            l.put("object", "list");
+            l.putArray("data").add(modelObject(configuredModel));
+            list = CompletableFuture.completedFuture(l);
+        } else {
+            list = upstreamModels(request, Attributes.record(request)).thenApply(b -> {
+                JsonNode n = Json.tryParse(b);
+                if (n == null || !n.path("data").isArray()) {
+                    throw GatewayException.of(ErrorKind.BAD_GATEWAY, "the backend's model list is not an OpenAI list");
+                }
+                return n;
+            });
         }
-        return upstreamModels(request, record).<MutableHttpResponse<?>>thenApply(OpenAiController::json)
+        return list.<MutableHttpResponse<?>>thenApply(l -> json(Json.bytes(anthropic ? AnthropicModels.page(l) : l)))
                 .exceptionally(e -> error(request, e));
     }
 
     @Operation(summary = "Retrieve a model")
     @Get(uri = "/v1/models/{id}", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> model(HttpRequest<?> request, @PathVariable String id) {
+        boolean anthropic = request.getHeaders().contains("anthropic-version");
         if (configuredModel != null) {
             if (configuredModel.equals(id)) {
-                return CompletableFuture.completedFuture(json(Json.bytes(modelObject(id))));
+                return CompletableFuture.completedFuture(json(Json.bytes(anthropic
+                        ? AnthropicModels.model(id, startedAt) : modelObject(id))));
             }
             return fail(request, modelNotFound(id));
         }
@@ -108,7 +124,7 @@ public final class OpenAiController {
             if (list != null) {
                 for (JsonNode m : list.path("data")) {
                     if (id.equals(m.path("id").asText())) {
-                        return json(Json.bytes(m));
+                        return json(Json.bytes(anthropic ? AnthropicModels.model(id, m.path("created").asLong(0)) : m));
                     }
                 }
             }
@@ -137,7 +153,7 @@ public final class OpenAiController {
         PreparedRequest prepared;
         try {
             ObjectNode json = OpenAiPassthroughRequest.parse(body);
-            prepared = OpenAiPassthroughRequest.prepare(endpoint, body, json, profile, configuredModel);
+            prepared = OpenAiPassthroughRequest.prepare(endpoint, body, json, profile, models);
         } catch (GatewayException e) {
             return fail(request, e);
         }

@@ -3,6 +3,7 @@ package dev.sluice.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.BackendProfile;
+import dev.sluice.config.ModelNames;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
@@ -58,6 +59,12 @@ public final class OpenAiPassthroughRequest {
      */
     public static PreparedRequest prepare(Endpoint endpoint, byte[] raw, ObjectNode body, BackendProfile profile,
             String configuredModel) {
+        return prepare(endpoint, raw, body, profile, ModelNames.of(configuredModel));
+    }
+
+    public static PreparedRequest prepare(Endpoint endpoint, byte[] raw, ObjectNode body, BackendProfile profile,
+            ModelNames models) {
+        String configuredModel = models.configured();
         boolean changed = false;
         JsonNode modelNode = body.get("model");
         if (modelNode != null && !modelNode.isTextual()) {
@@ -70,12 +77,13 @@ public final class OpenAiPassthroughRequest {
                         "model");
             }
             clientModel = configuredModel;
-        } else if (configuredModel != null && !configuredModel.equals(clientModel)) {
+        } else if (models.resolve(clientModel) == null) {
             throw new GatewayException(ErrorKind.NOT_FOUND, 404, "The model '" + clientModel
                     + "' does not exist on this gateway; it serves '" + configuredModel + "' (see GET /v1/models)",
                     "model", "model_not_found", Map.of());
         }
-        String upstreamModel = profile.upstreamModel() != null ? profile.upstreamModel() : clientModel;
+        String resolved = models.resolve(clientModel);
+        String upstreamModel = profile.upstreamModel() != null ? profile.upstreamModel() : resolved;
         if (!upstreamModel.equals(modelNode == null ? null : modelNode.asText())) {
             body.put("model", upstreamModel);
             changed = true;
@@ -124,7 +132,7 @@ public final class OpenAiPassthroughRequest {
             toBase64 = true;
             changed = true;
         }
-        String rewrite = profile.upstreamModel() != null ? clientModel : null;
+        String rewrite = profile.upstreamModel() != null || !resolved.equals(clientModel) ? clientModel : null;
         return new PreparedRequest(changed ? Json.bytes(body) : raw, stream, clientModel, rewrite, wantsUsage,
                 toBase64);
     }

@@ -1,0 +1,117 @@
+package dev.sluice.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.backend.BackendProfile;
+import dev.sluice.backend.UpstreamCall;
+import dev.sluice.observability.RequestRecord;
+import dev.sluice.protocol.Json;
+import dev.sluice.translate.AnthropicRequest;
+import dev.sluice.translate.TokenEstimate;
+import io.netty.channel.EventLoop;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Input token counts for /v1/messages/count_tokens: exact from the runtime's own tokenizer with the chat
+ * template applied where the runtime offers that (vLLM, TGI, llama.cpp, Docker Model Runner; protocols.md
+ * §4.3), raw-text counts where it only tokenizes text (SGLang, LocalAI), else the chars/4 estimate. Any
+ * failure of the tokenizer call falls back to the estimate: a count is never worth an error.
+ */
+public final class TokenCounter {
+    /** A count and how it was made. */
+    public record Count(long inputTokens, String method) {}
+
+    private final Dispatcher dispatcher;
+
+    public TokenCounter(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    public CompletableFuture<Count> count(ObjectNode anthropicBody, AnthropicRequest translated, EventLoop loop,
+            RequestRecord record) {
+        BackendProfile profile = dispatcher.backend().profile();
+        long estimate = translated.estimatedInputTokens();
+        ObjectNode chat = translated.openAi();
+        UpstreamCall call;
+        switch (profile.tokenize()) {
+            case VLLM -> {
+                ObjectNode b = Json.object();
+                b.set("model", chat.get("model"));
+                b.set("messages", chat.get("messages"));
+                if (chat.has("tools")) {
+                    b.set("tools", chat.get("tools"));
+                }
+                b.put("add_generation_prompt", true);
+                call = new UpstreamCall("POST", "/tokenize", Json.bytes(b), false, loop, true);
+            }
+            case TGI_CHAT -> {
+                ObjectNode b = chat.deepCopy();
+                b.remove("stream");
+                b.remove("stream_options");
+                call = new UpstreamCall("POST", "/chat_tokenize", Json.bytes(b), false, loop, true);
+            }
+            case LLAMACPP, COUNT_TOKENS -> {
+                ObjectNode b = anthropicBody.deepCopy();
+                b.set("model", chat.get("model"));
+                call = new UpstreamCall("POST", "/messages/count_tokens", Json.bytes(b), false, loop);
+            }
+            case SGLANG_RAW -> call = new UpstreamCall("POST", "/tokenize", Json.bytes(Json.object()
+                    .put("prompt", flatten(chat))), false, loop);
+            case LOCALAI_RAW -> call = new UpstreamCall("POST", "/tokenize", Json.bytes(Json.object()
+                    .put("model", chat.path("model").asText()).put("content", flatten(chat))), false, loop);
+            case NONE -> {
+                return CompletableFuture.completedFuture(new Count(estimate, "estimate"));
+            }
+            default -> throw new IllegalStateException();
+        }
+        BackendProfile.TokenizeMode mode = profile.tokenize();
+        int messages = chat.path("messages").size();
+        return dispatcher.unary(call, record, ClientLink.NONE).thenApply(r -> {
+            JsonNode body = Json.tryParse(r.body());
+            long n = switch (mode) {
+                case VLLM -> body == null ? -1 : body.path("count").asLong(-1);
+                case TGI_CHAT -> body == null ? -1 : body.path("tokenize_response").size();
+                case LLAMACPP, COUNT_TOKENS -> body == null ? -1 : body.path("input_tokens").asLong(-1);
+                case SGLANG_RAW -> body == null ? -1 : body.path("count").asLong(body.path("tokens").size());
+                case LOCALAI_RAW -> body == null ? -1 : body.path("tokens").size();
+                case NONE -> -1;
+            };
+            if (n <= 0) {
+                return new Count(estimate, "estimate");
+            }
+            boolean templated = mode == BackendProfile.TokenizeMode.VLLM || mode == BackendProfile.TokenizeMode.TGI_CHAT
+                    || mode == BackendProfile.TokenizeMode.LLAMACPP || mode == BackendProfile.TokenizeMode.COUNT_TOKENS;
+            // raw-text tokenizers miss the chat template's framing: add a few tokens per message
+            return templated ? new Count(n, "exact") : new Count(n + messages * 4L + 3, "tokenizer-raw");
+        }).exceptionally(e -> new Count(estimate, "estimate"));
+    }
+
+    private static String flatten(ObjectNode chat) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode m : chat.path("messages")) {
+            JsonNode c = m.get("content");
+            if (c == null) {
+                continue;
+            }
+            if (c.isTextual()) {
+                sb.append(c.asText()).append('\n');
+            } else {
+                for (JsonNode p : c) {
+                    sb.append(p.path("text").asText("")).append('\n');
+                }
+            }
+            for (JsonNode tc : m.path("tool_calls")) {
+                sb.append(tc.path("function").path("arguments").asText("")).append('\n');
+            }
+        }
+        if (chat.has("tools")) {
+            sb.append(Json.string(chat.get("tools")));
+        }
+        return sb.toString();
+    }
+
+    /** Exposed for callers that only need the estimate. */
+    public static long estimate(JsonNode anthropicBody) {
+        return TokenEstimate.ofAnthropicRequest(anthropicBody);
+    }
+}

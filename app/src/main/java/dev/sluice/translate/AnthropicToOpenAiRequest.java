@@ -1,0 +1,455 @@
+package dev.sluice.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.backend.BackendProfile;
+import dev.sluice.config.BackendKind;
+import dev.sluice.error.GatewayException;
+import dev.sluice.protocol.Json;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Anthropic Messages request to an OpenAI chat request (protocols.md §3.1). Anthropic-only features the
+ * runtime cannot honour (cache_control, server tools, context_management, betas) are dropped, not refused.
+ */
+public final class AnthropicToOpenAiRequest {
+    private final BackendProfile profile;
+    private final Map<String, String> toolNames = new HashMap<>();
+    private final Set<String> toolUseIds = new HashSet<>();
+    private final List<String> systemParts = new ArrayList<>();
+    private final ArrayNode messages = Json.NODES.arrayNode();
+
+    private AnthropicToOpenAiRequest(BackendProfile profile) {
+        this.profile = profile;
+    }
+
+    /**
+     * @param upstreamModel the name to send the backend (after alias resolution)
+     * @param clientModel the name the client sent, echoed back
+     */
+    public static AnthropicRequest translate(ObjectNode req, BackendProfile profile, String upstreamModel,
+            String clientModel) {
+        return new AnthropicToOpenAiRequest(profile).run(req, upstreamModel, clientModel);
+    }
+
+    private AnthropicRequest run(ObjectNode req, String upstreamModel, String clientModel) {
+        JsonNode msgs = req.get("messages");
+        if (msgs == null || !msgs.isArray() || msgs.isEmpty()) {
+            throw GatewayException.invalid("messages: at least one message is required", "messages");
+        }
+        ObjectNode out = Json.object();
+        out.put("model", profile.upstreamModel() != null ? profile.upstreamModel() : upstreamModel);
+        system(req.get("system"));
+        for (JsonNode m : msgs) {
+            message(m);
+        }
+        if (!systemParts.isEmpty()) {
+            ObjectNode sys = Json.object();
+            sys.put("role", "system");
+            sys.put("content", String.join("\n\n", systemParts));
+            messages.insert(0, sys);
+        }
+        out.set("messages", messages);
+        int maxTokens = req.path("max_tokens").asInt(-1);
+        if (maxTokens > 0) {
+            out.put("max_tokens", maxTokens);
+        }
+        copyNumber(req, out, "temperature");
+        copyNumber(req, out, "top_p");
+        copyNumber(req, out, "top_k");
+        List<String> stops = new ArrayList<>();
+        for (JsonNode s : req.path("stop_sequences")) {
+            if (s.isTextual() && !s.asText().isEmpty()) {
+                stops.add(s.asText());
+            }
+        }
+        if (!stops.isEmpty()) {
+            ArrayNode stop = out.putArray("stop");
+            stops.forEach(stop::add);
+        }
+        String user = Json.text(req.path("metadata"), "user_id");
+        if (user != null && !user.isEmpty()) {
+            out.put("user", user);
+        }
+        tools(req, out);
+        thinking(req, out);
+        JsonNode format = req.path("output_config").path("format");
+        if (format.isMissingNode()) {
+            format = req.path("output_format");
+        }
+        if ("json_schema".equals(Json.text(format, "type")) && format.has("schema")) {
+            ObjectNode rf = out.putObject("response_format");
+            rf.put("type", "json_schema");
+            ObjectNode js = rf.putObject("json_schema");
+            js.put("name", "structured_output");
+            js.set("schema", format.get("schema"));
+            js.put("strict", true);
+        }
+        boolean stream = req.path("stream").asBoolean(false);
+        if (stream) {
+            out.put("stream", true);
+            if (profile.streamUsage()) {
+                out.putObject("stream_options").put("include_usage", true);
+            }
+        }
+        long estimate = TokenEstimate.ofAnthropicRequest(req);
+        return new AnthropicRequest(out, clientModel, stream, Map.copyOf(toolNames), List.copyOf(stops), estimate,
+                maxTokens);
+    }
+
+    private static void copyNumber(JsonNode from, ObjectNode to, String field) {
+        JsonNode v = from.get(field);
+        if (v != null && v.isNumber()) {
+            to.set(field, v);
+        }
+    }
+
+    private void system(JsonNode system) {
+        if (system == null || system.isNull()) {
+            return;
+        }
+        if (system.isTextual()) {
+            if (!system.asText().isBlank()) {
+                systemParts.add(system.asText());
+            }
+            return;
+        }
+        // block form is flattened: strict backends reject array system content (any-llm PR#1232)
+        for (JsonNode b : system) {
+            String t = Json.text(b, "text");
+            if (t != null && !t.isBlank()) {
+                systemParts.add(t);
+            }
+        }
+    }
+
+    private static List<JsonNode> blocks(JsonNode content) {
+        List<JsonNode> out = new ArrayList<>();
+        if (content == null || content.isNull()) {
+            return out;
+        }
+        if (content.isTextual()) {
+            ObjectNode t = Json.object();
+            t.put("type", "text");
+            t.put("text", content.asText());
+            out.add(t);
+            return out;
+        }
+        content.forEach(out::add);
+        return out;
+    }
+
+    private void message(JsonNode m) {
+        String role = Json.text(m, "role");
+        if (role == null) {
+            throw GatewayException.invalid("messages: each message needs a role of \"user\" or \"assistant\"",
+                    "messages");
+        }
+        List<JsonNode> blocks = blocks(m.get("content"));
+        switch (role) {
+            case "system" -> blocks.forEach(b -> {
+                String t = Json.text(b, "text");
+                if (t != null && !t.isBlank()) {
+                    // many chat templates reject a system message that is not first: merge into the top one
+                    systemParts.add(t);
+                }
+            });
+            case "assistant" -> assistant(blocks);
+            case "user" -> user(blocks);
+            default -> throw GatewayException.invalid("messages: unknown role \"" + role
+                    + "\" (expected \"user\" or \"assistant\")", "messages");
+        }
+    }
+
+    private void assistant(List<JsonNode> blocks) {
+        StringBuilder text = new StringBuilder();
+        ArrayNode calls = Json.NODES.arrayNode();
+        for (JsonNode b : blocks) {
+            String type = Json.text(b, "type");
+            if ("text".equals(type)) {
+                text.append(b.path("text").asText(""));
+            } else if ("tool_use".equals(type)) {
+                String id = Json.text(b, "id");
+                String name = Json.text(b, "name");
+                if (id == null || name == null) {
+                    throw GatewayException.invalid("messages: a tool_use block needs an id and a name", "messages");
+                }
+                toolUseIds.add(id);
+                ObjectNode call = calls.addObject();
+                call.put("id", id);
+                call.put("type", "function");
+                call.putObject("function").put("name", AnthropicIds.upstreamToolName(name))
+                        .put("arguments", Json.string(b.has("input") ? b.get("input") : Json.object()));
+            }
+            // thinking / redacted_thinking from earlier turns: local runtimes cannot verify them; dropped
+        }
+        if (text.isEmpty() && calls.isEmpty()) {
+            return;
+        }
+        ObjectNode msg = Json.object();
+        msg.put("role", "assistant");
+        if (text.isEmpty()) {
+            msg.putNull("content");
+        } else {
+            msg.put("content", text.toString());
+        }
+        if (!calls.isEmpty()) {
+            msg.set("tool_calls", calls);
+        }
+        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+        if (last != null && "assistant".equals(Json.text(last, "role")) && last instanceof ObjectNode prev) {
+            mergeAssistant(prev, msg);
+            return;
+        }
+        messages.add(msg);
+    }
+
+    private static void mergeAssistant(ObjectNode prev, ObjectNode next) {
+        String a = prev.path("content").isTextual() ? prev.get("content").asText() : "";
+        String b = next.path("content").isTextual() ? next.get("content").asText() : "";
+        String joined = a.isEmpty() ? b : b.isEmpty() ? a : a + "\n\n" + b;
+        if (joined.isEmpty()) {
+            prev.putNull("content");
+        } else {
+            prev.put("content", joined);
+        }
+        if (next.has("tool_calls")) {
+            prev.withArray("tool_calls").addAll((ArrayNode) next.get("tool_calls"));
+        }
+    }
+
+    private void user(List<JsonNode> blocks) {
+        List<ObjectNode> toolMessages = new ArrayList<>();
+        ArrayNode parts = Json.NODES.arrayNode();
+        ArrayNode toolImages = Json.NODES.arrayNode();
+        for (JsonNode b : blocks) {
+            String type = Json.text(b, "type");
+            if (type == null) {
+                continue;
+            }
+            switch (type) {
+                case "text" -> {
+                    String t = b.path("text").asText("");
+                    if (!t.isEmpty()) {
+                        parts.addObject().put("type", "text").put("text", t);
+                    }
+                }
+                case "image" -> parts.add(image(b));
+                case "document" -> parts.addObject().put("type", "text").put("text", document(b));
+                case "tool_result" -> toolMessages.add(toolResult(b, toolImages));
+                default -> {
+                    // search_result and server-tool blocks: only the real Anthropic API understands them
+                }
+            }
+        }
+        // tool results first: every assistant tool call must be answered before the next user turn
+        toolMessages.forEach(messages::add);
+        parts.addAll(toolImages);
+        if (parts.isEmpty()) {
+            return;
+        }
+        ObjectNode msg = Json.object();
+        msg.put("role", "user");
+        boolean allText = true;
+        for (JsonNode p : parts) {
+            allText &= "text".equals(Json.text(p, "type"));
+        }
+        // a plain string where possible: several runtimes handle it better than parts (LocalAI#10552)
+        if (allText) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode p : parts) {
+                if (!sb.isEmpty()) {
+                    sb.append("\n\n");
+                }
+                sb.append(p.path("text").asText());
+            }
+            msg.put("content", sb.toString());
+        } else {
+            msg.set("content", parts);
+        }
+        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+        if (last != null && "user".equals(Json.text(last, "role")) && last instanceof ObjectNode prev) {
+            mergeUser(prev, msg);
+            return;
+        }
+        messages.add(msg);
+    }
+
+    private static void mergeUser(ObjectNode prev, ObjectNode next) {
+        if (prev.path("content").isTextual() && next.path("content").isTextual()) {
+            prev.put("content", prev.get("content").asText() + "\n\n" + next.get("content").asText());
+            return;
+        }
+        ArrayNode merged = Json.NODES.arrayNode();
+        for (ObjectNode m : List.of(prev, next)) {
+            JsonNode c = m.get("content");
+            if (c.isTextual()) {
+                merged.addObject().put("type", "text").put("text", c.asText());
+            } else {
+                merged.addAll((ArrayNode) c);
+            }
+        }
+        prev.set("content", merged);
+    }
+
+    private ObjectNode image(JsonNode b) {
+        JsonNode src = b.path("source");
+        String kind = Json.text(src, "type");
+        ObjectNode part = Json.object();
+        part.put("type", "image_url");
+        if ("base64".equals(kind)) {
+            part.putObject("image_url").put("url", "data:" + src.path("media_type").asText("image/png") + ";base64,"
+                    + src.path("data").asText(""));
+        } else if ("url".equals(kind)) {
+            if (profile.kind() == BackendKind.OLLAMA) {
+                // Ollama accepts only data URIs; fetching the URL here would open an SSRF hole
+                throw GatewayException.invalid("image URLs are not supported by the ollama backend; send the image"
+                        + " as base64 (source.type \"base64\")", "messages");
+            }
+            part.putObject("image_url").put("url", src.path("url").asText(""));
+        } else {
+            throw GatewayException.invalid("image source type \"" + kind + "\" is not supported; use base64 or url",
+                    "messages");
+        }
+        return part;
+    }
+
+    private static String document(JsonNode b) {
+        JsonNode src = b.path("source");
+        String kind = Json.text(src, "type");
+        String body;
+        if ("text".equals(kind)) {
+            body = src.path("data").asText("");
+        } else if ("content".equals(kind)) {
+            JsonNode c = src.get("content");
+            if (c != null && c.isTextual()) {
+                body = c.asText();
+            } else {
+                StringBuilder sb = new StringBuilder();
+                for (JsonNode p : c == null ? Json.NODES.arrayNode() : c) {
+                    sb.append(p.path("text").asText(""));
+                }
+                body = sb.toString();
+            }
+        } else {
+            throw GatewayException.invalid("PDF and URL documents are not supported by local backends; send the"
+                    + " document's text (source.type \"text\")", "messages");
+        }
+        String title = Json.text(b, "title");
+        String context = Json.text(b, "context");
+        return (title == null ? "" : title + "\n") + (context == null ? "" : context + "\n") + body;
+    }
+
+    private ObjectNode toolResult(JsonNode b, ArrayNode images) {
+        String id = Json.text(b, "tool_use_id");
+        if (id == null || id.isEmpty()) {
+            throw GatewayException.invalid("messages: a tool_result block needs a tool_use_id", "messages");
+        }
+        if (!toolUseIds.contains(id)) {
+            // never silently empty or drop the id (vllm PR#34745): the model could not match the result
+            throw GatewayException.invalid("messages: tool_result refers to tool_use_id \"" + id
+                    + "\", which no earlier tool_use block has", "messages");
+        }
+        JsonNode content = b.get("content");
+        StringBuilder text = new StringBuilder();
+        if (content != null && content.isTextual()) {
+            text.append(content.asText());
+        } else if (content != null && content.isArray()) {
+            for (JsonNode c : content) {
+                String type = Json.text(c, "type");
+                if ("text".equals(type)) {
+                    if (!text.isEmpty()) {
+                        text.append("\n");
+                    }
+                    text.append(c.path("text").asText(""));
+                } else if ("image".equals(type)) {
+                    // the OpenAI tool role cannot hold images: they follow in a user message
+                    images.add(image(c));
+                }
+            }
+        }
+        ObjectNode msg = Json.object();
+        msg.put("role", "tool");
+        msg.put("tool_call_id", id);
+        msg.put("content", b.path("is_error").asBoolean(false) ? "Error: " + text : text.toString());
+        return msg;
+    }
+
+    private void tools(JsonNode req, ObjectNode out) {
+        JsonNode tools = req.get("tools");
+        ArrayNode list = Json.NODES.arrayNode();
+        if (tools != null && tools.isArray()) {
+            for (JsonNode t : tools) {
+                String type = Json.text(t, "type");
+                if (type != null && !type.equals("custom")) {
+                    continue; // server tools (web_search_*, bash_*, ...) run only on the real Anthropic API
+                }
+                String name = Json.text(t, "name");
+                if (name == null) {
+                    throw GatewayException.invalid("tools: each tool needs a name", "tools");
+                }
+                String upstream = AnthropicIds.upstreamToolName(name);
+                if (!upstream.equals(name)) {
+                    toolNames.put(upstream, name);
+                }
+                ObjectNode fn = list.addObject().put("type", "function").putObject("function");
+                fn.put("name", upstream);
+                if (t.has("description")) {
+                    fn.set("description", t.get("description"));
+                }
+                JsonNode schema = t.get("input_schema");
+                fn.set("parameters", schema != null && schema.isObject() ? schema
+                        : Json.object().put("type", "object").set("properties", Json.object()));
+            }
+        }
+        JsonNode choice = req.get("tool_choice");
+        String choiceType = choice == null ? "auto" : Json.text(choice, "type");
+        if (list.isEmpty()) {
+            return;
+        }
+        if ("none".equals(choiceType) && profile.kind() == BackendKind.OLLAMA) {
+            return; // Ollama ignores tool_choice; not offering the tools is the only way to say "none"
+        }
+        out.set("tools", list);
+        if (choice == null) {
+            return;
+        }
+        switch (choiceType == null ? "auto" : choiceType) {
+            case "any" -> out.put("tool_choice", "required");
+            case "none" -> out.put("tool_choice", "none");
+            case "tool" -> out.putObject("tool_choice").put("type", "function").putObject("function")
+                    .put("name", AnthropicIds.upstreamToolName(choice.path("name").asText("")));
+            default -> out.put("tool_choice", "auto");
+        }
+        if (choice.path("disable_parallel_tool_use").asBoolean(false)) {
+            out.put("parallel_tool_calls", false);
+        }
+    }
+
+    private void thinking(JsonNode req, ObjectNode out) {
+        String type = Json.text(req.path("thinking"), "type");
+        if (type == null) {
+            return;
+        }
+        boolean on = !"disabled".equals(type);
+        switch (profile.kind()) {
+            // Qwen3-style templates switch reasoning with chat_template_kwargs on these runtimes
+            case VLLM, SGLANG, LLAMACPP -> out.putObject("chat_template_kwargs").put("enable_thinking", on);
+            case OLLAMA, OPENAI -> {
+                if (on) {
+                    int budget = req.path("thinking").path("budget_tokens").asInt(4096);
+                    out.put("reasoning_effort", budget <= 2048 ? "low" : budget <= 8192 ? "medium" : "high");
+                }
+            }
+            default -> {
+                // no portable switch: the model reasons or not as its template decides
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.sluice.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.protocol.Json;
+import java.util.List;
+
+/** Stop reasons and usage from OpenAI chat terms to Anthropic terms (protocols.md §3.5, §3.6). */
+final class OpenAiToAnthropicMapping {
+    private OpenAiToAnthropicMapping() {}
+
+    /**
+     * The first matching row wins: {@code length} beats a half-written tool call; any emitted tool call means
+     * {@code tool_use} whatever the finish reason said (Ollama and named tool_choice say "stop"); a
+     * {@code tool_calls} finish without a call means {@code end_turn} (vllm#53255).
+     */
+    static String stopReason(String finish, boolean emittedTool, String matchedStop) {
+        if ("length".equals(finish)) {
+            return "max_tokens";
+        }
+        if (emittedTool) {
+            return "tool_use";
+        }
+        if (matchedStop != null) {
+            return "stop_sequence";
+        }
+        if ("content_filter".equals(finish)) {
+            return "refusal";
+        }
+        return "end_turn";
+    }
+
+    /**
+     * The stop string that ended generation, if the runtime says which: vLLM puts it in the choice's
+     * {@code stop_reason} (an int there is a token id), SGLang in {@code matched_stop}; TGI only says
+     * {@code finish_reason:"stop_sequence"}, which is unambiguous only when one sequence was given.
+     */
+    static String matchedStop(JsonNode choice, List<String> stopSequences) {
+        JsonNode vllm = choice.get("stop_reason");
+        if (vllm != null && vllm.isTextual()) {
+            return vllm.asText();
+        }
+        JsonNode sglang = choice.get("matched_stop");
+        if (sglang != null && sglang.isTextual()) {
+            return sglang.asText();
+        }
+        if ("stop_sequence".equals(Json.text(choice, "finish_reason")) && stopSequences.size() == 1) {
+            return stopSequences.get(0);
+        }
+        return null;
+    }
+
+    /**
+     * Anthropic's input_tokens counts only uncached input, so cached tokens are subtracted, keeping
+     * input + cache_read + cache_creation == prompt_tokens with nothing counted twice (codex-proxy#587).
+     */
+    static ObjectNode usage(JsonNode openAiUsage, long estimatedInput, long estimatedOutput) {
+        ObjectNode u = Json.object();
+        if (openAiUsage == null || !openAiUsage.isObject()) {
+            u.put("input_tokens", estimatedInput);
+            u.put("cache_creation_input_tokens", 0);
+            u.put("cache_read_input_tokens", 0);
+            u.put("output_tokens", Math.max(1, estimatedOutput));
+            return u;
+        }
+        long prompt = openAiUsage.path("prompt_tokens").asLong(estimatedInput);
+        long cacheRead = openAiUsage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+        long cacheWrite = openAiUsage.path("prompt_tokens_details").path("cache_write_tokens").asLong(0);
+        u.put("input_tokens", Math.max(prompt - cacheRead - cacheWrite, 0));
+        u.put("cache_creation_input_tokens", cacheWrite);
+        u.put("cache_read_input_tokens", cacheRead);
+        u.put("output_tokens", openAiUsage.path("completion_tokens").asLong(estimatedOutput));
+        return u;
+    }
+
+    /** Tool arguments: a JSON string (parsed), an object (TGI non-stream), or empty/invalid (then {}). */
+    static JsonNode toolInput(JsonNode arguments) {
+        if (arguments == null || arguments.isNull()) {
+            return Json.object();
+        }
+        if (arguments.isObject()) {
+            return arguments;
+        }
+        String text = arguments.asText("");
+        if (text.isBlank()) {
+            return Json.object();
+        }
+        JsonNode parsed = Json.tryParse(text);
+        return parsed != null && parsed.isObject() ? parsed : Json.object();
+    }
+}
