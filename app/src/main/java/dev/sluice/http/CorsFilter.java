@@ -1,6 +1,8 @@
 package dev.sluice.http;
 
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.annotation.Order;
 import io.micronaut.http.HttpMethod;
@@ -50,6 +52,15 @@ public final class CorsFilter {
     @RequestFilter
     @Nullable
     HttpResponse<?> preflight(HttpRequest<?> request) {
+        String origin0 = request.getHeaders().getOrigin().orElse(null);
+        if (origin0 != null && allowed(request) == null && isLoopback(hostOf(request.getHeaders().get("Host")))
+                && !isLoopback(hostOf(origin0.replaceFirst("^[a-zA-Z]+://", "")))) {
+            // a web page the user happens to visit must not drive a gateway on their loopback: browsers send
+            // "simple" cross-origin POSTs without a preflight, and the gateway reads any content type
+            return ErrorResponses.of(request, GatewayException.of(ErrorKind.PERMISSION, "cross-origin request from "
+                    + (origin0.length() > 100 ? origin0.substring(0, 100) : origin0)
+                    + " refused; list the origin in CORS_ORIGINS to allow it"));
+        }
         if (origins.isEmpty() || request.getMethod() != HttpMethod.OPTIONS
                 || !request.getHeaders().contains("Access-Control-Request-Method")) {
             return null;
@@ -71,6 +82,24 @@ public final class CorsFilter {
         }
         r.header("Vary", "Origin");
         return r;
+    }
+
+    /** The host part of a Host header or an origin without scheme: {@code [::1]:8000} gives {@code ::1}. */
+    static String hostOf(String hostPort) {
+        if (hostPort == null) {
+            return "";
+        }
+        String h = hostPort.trim();
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end > 0 ? h.substring(1, end) : h;
+        }
+        int colon = h.indexOf(':');
+        return colon >= 0 ? h.substring(0, colon) : h;
+    }
+
+    static boolean isLoopback(String host) {
+        return host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     @ResponseFilter

@@ -97,10 +97,18 @@ public final class Dispatcher {
     }
 
     private void fail(CompletableFuture<?> result, GatewayException e) {
-        if (result.completeExceptionally(e) && e.kind() != ErrorKind.INVALID_REQUEST
-                && e.kind() != ErrorKind.NOT_FOUND && e.kind() != ErrorKind.CONTEXT_LENGTH) {
+        if (result.completeExceptionally(e) && isBackendFault(e)) {
             onBackendError.accept(e);
         }
+    }
+
+    /** The backend failed, as opposed to rejecting what the client asked (which is the client's error). */
+    static boolean isBackendFault(GatewayException e) {
+        return switch (e.kind()) {
+            case INVALID_REQUEST, NOT_FOUND, CONTEXT_LENGTH, UPSTREAM_CLIENT_ERROR, AUTHENTICATION, PERMISSION,
+                    REQUEST_TOO_LARGE, NOT_SUPPORTED -> false;
+            case RATE_LIMITED, API_ERROR, BAD_GATEWAY, OVERLOADED, TIMEOUT -> true;
+        };
     }
 
     static GatewayException unwrap(Throwable t) {

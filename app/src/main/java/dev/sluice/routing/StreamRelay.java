@@ -162,6 +162,10 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         }
         flushOut();
         if (translator.terminated()) {
+            if (translator.failed()) {
+                record.outcome("upstream_error");
+                onBackendError.accept(GatewayException.of(ErrorKind.API_ERROR, "in-band upstream error"));
+            }
             done = true;
             // after an in-band error the runtime may keep generating: cut it off; after [DONE] only the
             // end of the chunked body is left, so let it arrive and the connection go back to the pool
@@ -211,7 +215,9 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (done) {
             return;
         }
-        onBackendError.accept(e);
+        if (Dispatcher.isBackendFault(e)) {
+            onBackendError.accept(e);
+        }
         done = true;
         detachUpstream(true);
         if (!committed.isDone()) {
