@@ -125,6 +125,11 @@ public final class UpstreamErrors {
         if (status >= 500) {
             return new GatewayException(ErrorKind.API_ERROR, status, msg, null, null, headers);
         }
+        if (status == 424) {
+            // TGI's "generation failed" (InferError::GenerationError): the runtime failed, not the request, so
+            // the client gets a retryable server error rather than a 4xx it would not retry (protocols.md §3.10)
+            return new GatewayException(ErrorKind.API_ERROR, 500, msg, null, null, headers);
+        }
         if (status == 422 || status == 400) {
             return new GatewayException(ErrorKind.INVALID_REQUEST, 400, msg, null, numericOrNull(p.code()), headers);
         }

@@ -75,6 +75,10 @@ public final class SseDecoder {
                 continue;
             }
             if (i == lineStart) {
+                if (next - eventStart > maxEventBytes) {
+                    // checked here too: an event that arrived whole in one chunk never sat in the buffer
+                    throw new EventTooLargeException(maxEventBytes);
+                }
                 if (sawField) {
                     byte[] raw = Arrays.copyOfRange(buf, eventStart, next);
                     out.add(new SseEvent(raw, eventName, data == null ? null : data.toString()));
