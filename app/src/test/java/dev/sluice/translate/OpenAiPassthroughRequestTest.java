@@ -58,7 +58,7 @@ class OpenAiPassthroughRequestTest {
         byte[] raw = utf8(body);
 
         PreparedRequest p = OpenAiPassthroughRequest.prepare(Endpoint.CHAT, raw, OpenAiPassthroughRequest.parse(raw),
-                VLLM, null);
+                VLLM, (String) null);
 
         assertThat(p.body()).isSameAs(raw);
         assertThat(p.stream()).isFalse();
@@ -74,7 +74,7 @@ class OpenAiPassthroughRequestTest {
                 + "\"stream_options\":{\"include_usage\":true}}");
 
         PreparedRequest p = OpenAiPassthroughRequest.prepare(Endpoint.CHAT, raw, OpenAiPassthroughRequest.parse(raw),
-                VLLM, null);
+                VLLM, (String) null);
 
         assertThat(p.body()).isSameAs(raw);
         assertThat(p.stream()).isTrue();
