@@ -98,7 +98,7 @@ public final class UpstreamErrors {
             headers.put("Retry-After", retryAfter);
         }
         if (isContextOverflow(lower, type)) {
-            return new GatewayException(ErrorKind.CONTEXT_LENGTH, 400, contextMessage(msg), "messages",
+            return new GatewayException(ErrorKind.CONTEXT_LENGTH, 400, contextMessage(msg, body), "messages",
                     "context_length_exceeded", headers);
         }
         if (status == 401 || status == 403) {
@@ -156,12 +156,33 @@ public final class UpstreamErrors {
                 || lower.contains("exceeds the available context size");
     }
 
-    private static String contextMessage(String msg) {
+    /**
+     * Claude Code and other clients key on "prompt is too long: N tokens > M maximum" (claude-code#16644):
+     * built from vLLM's message or llama.cpp's n_prompt_tokens / n_ctx where the runtime gives the numbers.
+     */
+    private static String contextMessage(String msg, byte[] body) {
         Matcher m = VLLM_CTX.matcher(msg);
         if (m.find()) {
             return "prompt is too long: " + m.group(2) + " tokens > " + m.group(1) + " maximum (" + msg + ")";
         }
+        JsonNode root = Json.tryParse(body);
+        JsonNode err = root == null ? null : root.path("error");
+        if (err != null && err.path("n_prompt_tokens").canConvertToLong() && err.path("n_ctx").canConvertToLong()) {
+            return "prompt is too long: " + err.path("n_prompt_tokens").asLong() + " tokens > "
+                    + err.path("n_ctx").asLong() + " maximum (" + msg + ")";
+        }
         return msg;
+    }
+
+    /**
+     * The status an in-band error chunk stands for: runtimes that put the HTTP status in {@code code} (vLLM,
+     * llama.cpp, SGLang) say which; otherwise it is a server error.
+     */
+    public static int inBandStatus(JsonNode chunk) {
+        JsonNode code = chunk.path("error").isObject() ? chunk.path("error").path("code") : chunk.path("code");
+        int c = code.canConvertToInt() ? code.asInt() : code.isTextual() && code.asText().matches("\\d{3}")
+                ? Integer.parseInt(code.asText()) : 0;
+        return c >= 400 && c <= 599 ? c : 500;
     }
 
     public static String scrub(String text, String secret) {

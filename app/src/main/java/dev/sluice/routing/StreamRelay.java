@@ -190,6 +190,11 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (done) {
             return;
         }
+        decoder.finish(events);
+        for (SseEvent ev : events) {
+            translator.onEvent(ev, out);
+        }
+        events.clear();
         translator.onEnd(out);
         if (translator.failed()) {
             record.outcome("stream_truncated");
