@@ -62,9 +62,11 @@ class ClientDisconnectTest {
         RecordedRequest upstream = vllm.takeRequest();
         assertThat(upstream.isClosedByGateway()).isFalse();
 
+        int closedBefore = vllm.connectionsClosed();
         client.close();
 
         Duration took = upstream.awaitClosedByGateway(PROMPTLY);
+        assertThat(vllm.connectionsClosed()).isGreaterThan(closedBefore);
         assertThat(took).isLessThan(PROMPTLY);
         assertThat(upstream.eventsSent()).as("the runtime was stopped before its second event").isEqualTo(1);
     }
@@ -104,6 +106,7 @@ class ClientDisconnectTest {
         vllm.enqueue(Reply.sse().data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"));
         vllm.enqueue(Reply.sse().data("{\"id\":\"y\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"));
 
+        int openedBefore = vllm.connectionsOpened();
         for (int i = 0; i < 2; i++) {
             // one client connection, so both land on the same gateway event loop and its connection pool
             var res = gateway.post("/v1/chat/completions", STREAM);
@@ -114,5 +117,6 @@ class ClientDisconnectTest {
         RecordedRequest second = vllm.takeRequest();
         assertThat(first.isClosedByGateway()).isFalse();
         assertThat(second.connection()).as("keep-alive connection reused").isEqualTo(first.connection());
+        assertThat(vllm.connectionsOpened() - openedBefore).isLessThanOrEqualTo(1);
     }
 }

@@ -155,4 +155,16 @@ class MidStreamFailureTest {
             }
         }).isInstanceOf(OpenAIException.class).hasMessageContaining("engine step failed");
     }
+
+    @Test
+    void a_non_streaming_answer_cut_mid_body_is_a_502_never_a_truncated_200() throws Exception {
+        vllm.enqueue(Reply.fixture("vllm/chat.json").cutAt(200));
+
+        var res = vllmGateway.post("/v1/chat/completions",
+                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        JsonNode error = OpenAiErrorAssert.assertOpenAiError(res, 502);
+        assertThat(error.path("message").asText()).contains("closed the connection");
+        assertThat(res.body()).doesNotContain("rec-77cf21828360");
+    }
 }

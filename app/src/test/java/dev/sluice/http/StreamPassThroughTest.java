@@ -146,4 +146,26 @@ class StreamPassThroughTest {
             assertThat(client.nextEvent(WAIT)).isNull();
         }
     }
+
+    @Test
+    void an_event_split_across_network_writes_arrives_whole_and_batched_events_arrive_exact() throws Exception {
+        String first = "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"split \u00e9vent\"}}]}\n\n";
+        byte[] firstBytes = first.getBytes(StandardCharsets.UTF_8);
+        int cut = first.indexOf("\u00e9") + 1; // inside the two UTF-8 bytes of the accented letter
+        String two = "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"
+                + "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n";
+        vllm.enqueue(Reply.sse()
+                .raw(java.util.Arrays.copyOfRange(firstBytes, 0, cut))
+                .pause(Duration.ofMillis(150))
+                .raw(java.util.Arrays.copyOfRange(firstBytes, cut, firstBytes.length))
+                .raw(two));
+
+        try (RawHttp client = RawHttp.postJson(gateway.port(), "/v1/chat/completions", null, STREAM_WITH_USAGE, WAIT)) {
+            List<RawHttp.Event> got = client.readEvents(WAIT);
+
+            assertThat(got).extracting(RawHttp.Event::text).containsExactly(first,
+                    two.substring(0, two.indexOf("\n\n") + 2), two.substring(two.indexOf("\n\n") + 2),
+                    "data: [DONE]\n\n");
+        }
+    }
 }
