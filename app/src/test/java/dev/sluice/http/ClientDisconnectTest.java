@@ -2,6 +2,7 @@ package dev.sluice.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.Chunks;
 import dev.sluice.testing.FakeRuntime;
 import dev.sluice.testing.Gateway;
 import dev.sluice.testing.RawHttp;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.TestInstance;
 class ClientDisconnectTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration PROMPTLY = Duration.ofMillis(1500);
-    private static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private static final String UNARY = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private static final String STREAM = Chunks.chatRequest(true);
+    private static final String UNARY = Chunks.chatRequest(false);
 
     private FakeRuntime vllm;
     private Gateway gateway;
@@ -53,9 +54,9 @@ class ClientDisconnectTest {
     void a_client_leaving_mid_stream_closes_the_upstream_connection() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         vllm.enqueue(Reply.sse()
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Once upon\"}}]}")
+                .data(Chunks.delta("x", "Once upon"))
                 .await(never)
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" a time\"}}]}"));
+                .data(Chunks.delta("x", " a time")));
 
         RawHttp client = RawHttp.postJson(gateway.port(), "/v1/chat/completions", null, STREAM, WAIT);
         assertThat(client.nextEvent(WAIT).text()).contains("Once upon");
@@ -103,8 +104,8 @@ class ClientDisconnectTest {
 
     @Test
     void a_finished_stream_leaves_the_upstream_connection_open_for_reuse() throws Exception {
-        vllm.enqueue(Reply.sse().data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"));
-        vllm.enqueue(Reply.sse().data("{\"id\":\"y\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"));
+        vllm.enqueue(Reply.sse().data(Chunks.stop("x")));
+        vllm.enqueue(Reply.sse().data(Chunks.stop("y")));
 
         int openedBefore = vllm.connectionsOpened();
         for (int i = 0; i < 2; i++) {

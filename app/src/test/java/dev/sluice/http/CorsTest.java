@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.sluice.testing.Chunks;
 import dev.sluice.testing.FakeRuntime;
 import dev.sluice.testing.Gateway;
 import dev.sluice.testing.RawHttp;
@@ -134,7 +135,7 @@ class CorsTest {
     @Test
     void without_cors_origins_a_foreign_page_cannot_drive_a_gateway_reached_as_localhost() {
         HttpResponse<String> res = withoutCors.post("/v1/chat/completions",
-                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                Chunks.chatRequest(false),
                 "Origin", "https://evil.example.net", "Authorization", "Bearer k1");
 
         assertOpenAiError(res, 403);

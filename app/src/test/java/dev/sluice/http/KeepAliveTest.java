@@ -6,6 +6,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.sluice.testing.Chunks;
 import dev.sluice.testing.FakeRuntime;
 import dev.sluice.testing.Gateway;
 import dev.sluice.testing.RawHttp;
@@ -56,8 +57,9 @@ class KeepAliveTest {
 
     private static Reply.Sse answer() {
         return Reply.sse()
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"}}]}")
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
+                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,"
+                        + "\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"}}]}")
+                .data(Chunks.stop("x"));
     }
 
     @Test
@@ -82,9 +84,10 @@ class KeepAliveTest {
     @Test
     void a_pause_between_tokens_is_filled_with_keep_alive_comments() throws Exception {
         ollama.enqueue(Reply.sse()
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}")
+                .data(Chunks.delta("x", "Hel"))
                 .pause(Duration.ofMillis(900))
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}"));
+                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},"
+                        + "\"finish_reason\":\"stop\"}]}"));
 
         List<String> texts;
         try (RawHttp client = RawHttp.postJson(gateway.port(), "/v1/chat/completions", null, STREAM, WAIT)) {

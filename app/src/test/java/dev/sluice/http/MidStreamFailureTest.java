@@ -10,6 +10,7 @@ import com.openai.errors.OpenAIException;
 import com.openai.errors.SseException;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.sluice.testing.Chunks;
 import dev.sluice.testing.FakeRuntime;
 import dev.sluice.testing.Gateway;
 import dev.sluice.testing.OpenAiErrorAssert;
@@ -34,8 +35,9 @@ import org.junit.jupiter.api.TestInstance;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class MidStreamFailureTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private static final String DELTA = "{\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+    private static final String STREAM = Chunks.chatRequest(true);
+    private static final String DELTA = "{\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+            + "\"model\":\"m\","
             + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},\"finish_reason\":null}]}";
 
     private FakeRuntime vllm;
@@ -145,7 +147,8 @@ class MidStreamFailureTest {
     void a_vllm_in_band_error_object_raises_in_the_sdk_with_its_message() {
         vllm.enqueue(Reply.sse()
                 .data(DELTA.formatted("Hel"))
-                .data("{\"error\":{\"message\":\"engine step failed\",\"type\":\"InternalServerError\",\"code\":500}}"));
+                .data("{\"error\":{\"message\":\"engine step failed\",\"type\":\"InternalServerError\","
+                        + "\"code\":500}}"));
         OpenAIClient sdk = vllmGateway.openAi("unused");
 
         assertThatThrownBy(() -> {
@@ -161,7 +164,7 @@ class MidStreamFailureTest {
         vllm.enqueue(Reply.fixture("vllm/chat.json").cutAt(200));
 
         var res = vllmGateway.post("/v1/chat/completions",
-                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+                Chunks.chatRequest(false));
 
         JsonNode error = OpenAiErrorAssert.assertOpenAiError(res, 502);
         assertThat(error.path("message").asText()).contains("closed the connection");

@@ -3,6 +3,7 @@ package dev.sluice.http;
 import static dev.sluice.testing.OpenAiErrorAssert.assertOpenAiError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.Chunks;
 import dev.sluice.testing.FakeRuntime;
 import dev.sluice.testing.Gateway;
 import dev.sluice.testing.RawHttp;
@@ -26,8 +27,9 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ObservabilityTest {
-    private static final String OK = "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"served-model\","
-            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+    private static final String OK = "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,"
+            + "\"model\":\"served-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+            + "\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
             + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":7,\"total_tokens\":18}}";
 
     private FakeRuntime vllm;
@@ -174,7 +176,7 @@ class ObservabilityTest {
 
     @Test
     void a_stream_response_carries_the_request_id() throws Exception {
-        vllm.enqueue(Reply.sse().data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"));
+        vllm.enqueue(Reply.sse().data(Chunks.stop("x")));
 
         try (RawHttp res = RawHttp.send(gateway.port(), "POST", "/v1/chat/completions", java.util.Map.of(
                 "Content-Type", "application/json", "Authorization", "Bearer k1", "x-request-id", "stream-77"),

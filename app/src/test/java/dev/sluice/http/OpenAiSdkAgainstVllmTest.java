@@ -85,7 +85,8 @@ class OpenAiSdkAgainstVllmTest {
 
     @Test
     void a_streamed_chat_delivers_every_delta_in_order() throws Exception {
-        String chunk = "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"Qwen/Qwen3-0.6B\","
+        String chunk = "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+                + "\"model\":\"Qwen/Qwen3-0.6B\","
                 + "\"choices\":[{\"index\":0,\"delta\":%s,\"finish_reason\":%s}]}";
         vllm.enqueue(Reply.sse()
                 .data(chunk.formatted("{\"role\":\"assistant\",\"content\":\"\"}", "null"))
@@ -94,7 +95,8 @@ class OpenAiSdkAgainstVllmTest {
                 .data(chunk.formatted("{\"content\":\", world\"}", "null"))
                 .data(chunk.formatted("{}", "\"stop\""))
                 .data("{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"Qwen/Qwen3-0.6B\","
-                        + "\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,\"total_tokens\":8}}"));
+                        + "\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,"
+                        + "\"total_tokens\":8}}"));
 
         List<String> deltas = new ArrayList<>();
         List<String> finishes = new ArrayList<>();
@@ -176,6 +178,7 @@ class OpenAiSdkAgainstVllmTest {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> sdk.models().retrieve("no-such-model"))
                 .isInstanceOf(com.openai.errors.NotFoundException.class)
-                .satisfies(e -> assertThat(((com.openai.errors.NotFoundException) e).code()).contains("model_not_found"));
+                .satisfies(e -> assertThat(((com.openai.errors.NotFoundException) e).code())
+                        .contains("model_not_found"));
     }
 }

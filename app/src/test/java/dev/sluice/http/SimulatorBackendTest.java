@@ -114,7 +114,8 @@ class SimulatorBackendTest {
     @Test
     void a_streamed_tool_call_accumulates_in_the_sdk() {
         ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
-        try (StreamResponse<ChatCompletionChunk> s = sdk.chat().completions().createStreaming(withTool(chat()).build())) {
+        try (StreamResponse<ChatCompletionChunk> s = sdk.chat().completions()
+                .createStreaming(withTool(chat()).build())) {
             s.stream().forEach(acc::accumulate);
         }
 

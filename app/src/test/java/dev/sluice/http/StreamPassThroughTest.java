@@ -2,6 +2,7 @@ package dev.sluice.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.Chunks;
 import dev.sluice.testing.FakeRuntime;
 import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.Gateway;
@@ -55,7 +56,8 @@ class StreamPassThroughTest {
     void each_event_reaches_the_client_with_exactly_the_bytes_the_runtime_sent() throws Exception {
         Reply.Sse script = Reply.sse()
                 .raw(": a comment from the runtime\n\n")
-                .raw("data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],"
+                .raw("data: {\"id\":\"x\",\"choices\":[{\"index\":0,"
+                        + "\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],"
                         + "\"usage\":null}\n\n")
                 .raw("data:{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf\\u00e9 \u2603 \"}}],"
                         + "\"x_runtime_extra\":{\"n\":1.50}}\n\n")
@@ -84,7 +86,8 @@ class StreamPassThroughTest {
         vllm.enqueue(Reply.sseFixture("vllm/chat-stream-tool-call.sse"));
 
         try (RawHttp client = RawHttp.postJson(gateway.port(), "/v1/chat/completions", null,
-                "{\"model\":\"Qwen/Qwen3-0.6B\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"time?\"}]}",
+                "{\"model\":\"Qwen/Qwen3-0.6B\",\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"time?\"}]}",
                 WAIT)) {
             List<RawHttp.Event> got = client.readEvents(WAIT);
 
@@ -131,9 +134,9 @@ class StreamPassThroughTest {
     void the_client_sees_the_first_event_while_the_runtime_is_still_holding_the_second() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         vllm.enqueue(Reply.sse()
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"first\"}}]}")
+                .data(Chunks.delta("x", "first"))
                 .await(release)
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"));
+                .data(Chunks.stop("x")));
 
         try (RawHttp client = RawHttp.postJson(gateway.port(), "/v1/chat/completions", null, STREAM_WITH_USAGE, WAIT)) {
             RawHttp.Event first = client.nextEvent(WAIT);
@@ -149,7 +152,7 @@ class StreamPassThroughTest {
 
     @Test
     void an_event_split_across_network_writes_arrives_whole_and_batched_events_arrive_exact() throws Exception {
-        String first = "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"split \u00e9vent\"}}]}\n\n";
+        String first = "data: " + Chunks.delta("x", "split \u00e9vent") + "\n\n";
         byte[] firstBytes = first.getBytes(StandardCharsets.UTF_8);
         int cut = first.indexOf("\u00e9") + 1; // inside the two UTF-8 bytes of the accented letter
         String two = "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"

@@ -161,7 +161,8 @@ class StreamUsageTest {
                 + "\"usage\":{\"completion_tokens\":2,\"prompt_tokens\":9,\"total_tokens\":11},"
                 + "\"timings\":{\"prompt_n\":9,\"predicted_n\":2}}";
         llamacpp.enqueue(Reply.sse()
-                .data("{\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"created\":1,"
+                .data("{\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"content\":\"Hi\"}}],"
+                        + "\"created\":1,"
                         + "\"id\":\"chatcmpl-x\",\"model\":\"qwen2.5\",\"object\":\"chat.completion.chunk\"}")
                 .data(finalChunk)
                 .data("{\"choices\":[],\"created\":1,\"id\":\"chatcmpl-x\",\"model\":\"qwen2.5\","

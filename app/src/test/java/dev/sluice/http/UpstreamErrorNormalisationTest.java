@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.errors.BadRequestException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.sluice.testing.Chunks;
 import dev.sluice.testing.FakeRuntime;
 import dev.sluice.testing.Fixtures;
 import dev.sluice.testing.Gateway;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class UpstreamErrorNormalisationTest {
-    private static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private static final String CHAT = Chunks.chatRequest(false);
+    private static final String STREAM = Chunks.chatRequest(true);
 
     private FakeRuntime vllm;
     private FakeRuntime ollama;
@@ -190,7 +191,8 @@ class UpstreamErrorNormalisationTest {
 
         JsonNode error = assertOpenAiError(vllmGateway.post("/v1/chat/completions", CHAT), 502);
 
-        assertThat(error.path("message").asText()).isEqualTo("upstream connect error or disconnect/reset before headers");
+        assertThat(error.path("message").asText())
+                .isEqualTo("upstream connect error or disconnect/reset before headers");
         assertThat(error.path("type").asText()).isEqualTo("server_error");
     }
 

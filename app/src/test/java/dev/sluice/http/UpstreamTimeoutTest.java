@@ -3,6 +3,7 @@ package dev.sluice.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.testing.Chunks;
 import dev.sluice.testing.FakeRuntime;
 import dev.sluice.testing.Gateway;
 import dev.sluice.testing.OpenAiErrorAssert;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.TestInstance;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class UpstreamTimeoutTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private static final String UNARY = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private static final String STREAM = Chunks.chatRequest(true);
+    private static final String UNARY = Chunks.chatRequest(false);
 
     private FakeRuntime stallingRuntime;
     private FakeRuntime slowRuntime;
@@ -78,8 +79,8 @@ class UpstreamTimeoutTest {
     @Test
     void a_stream_that_stalls_after_two_events_ends_with_an_in_band_timeout_error() throws Exception {
         stallingRuntime.enqueue(Reply.sse()
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}")
-                .data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"}}]}")
+                .data(Chunks.delta("x", "Hel"))
+                .data(Chunks.delta("x", "lo"))
                 .stallAfter(2));
 
         List<RawHttp.Event> got;
@@ -122,7 +123,7 @@ class UpstreamTimeoutTest {
         for (int i = 0; i < 3; i++) {
             script.data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t" + i + "\"}}]}");
         }
-        script.data("{\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
+        script.data(Chunks.stop("x"));
         stallingRuntime.enqueue(script);
 
         List<RawHttp.Event> got;
