@@ -47,22 +47,28 @@ public final class Dispatcher {
         var loop = call.loop();
         UnaryState state = new UnaryState();
         ScheduledFuture<?> timer = loop.schedule(() -> {
-            state.abort();
+            // settle the result first: aborting may fail the pending send, which must not win
             fail(result, GatewayException.of(ErrorKind.TIMEOUT, "the backend did not answer within "
                     + timeouts.total().toSeconds() + " s (REQUEST_TIMEOUT_S)"));
+            state.abort();
         }, timeouts.total().toNanos(), TimeUnit.NANOSECONDS);
         ClientLink.Registration reg = client.onClose(() -> loop.execute(() -> {
             if (!result.isDone()) {
                 record.outcome("client_closed");
-                state.abort();
                 result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, "client closed"));
+                state.abort();
             }
         }));
         result.whenComplete((r, e) -> {
             timer.cancel(false);
             reg.remove();
         });
-        backend.send(call).whenComplete((ex, err) -> {
+        CompletableFuture<UpstreamExchange> sending = backend.send(call);
+        state.sending = sending;
+        if (result.isDone()) {
+            sending.cancel(false);
+        }
+        sending.whenComplete((ex, err) -> {
             if (err != null) {
                 fail(result, unwrap(err));
                 return;
@@ -124,11 +130,15 @@ public final class Dispatcher {
     }
 
     private static final class UnaryState {
-        UpstreamExchange exchange;
+        volatile UpstreamExchange exchange;
+        volatile CompletableFuture<UpstreamExchange> sending;
 
         void abort() {
             if (exchange != null) {
                 exchange.abort();
+            } else if (sending != null) {
+                // no response head yet (a non-streaming answer comes whole): cancelling closes the connection
+                sending.cancel(false);
             }
         }
     }

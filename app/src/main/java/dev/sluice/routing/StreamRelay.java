@@ -43,6 +43,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private final List<SseEvent> events = new ArrayList<>();
     private final List<byte[]> out = new ArrayList<>();
     private UpstreamExchange exchange;
+    private CompletableFuture<UpstreamExchange> sending;
     private Subscriber<? super byte[]> subscriber;
     private long demand;
     private boolean done;
@@ -71,6 +72,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     }
 
     void start(CompletableFuture<UpstreamExchange> send, ClientLink client) {
+        sending = send;
         long now = System.nanoTime();
         lastUpstreamNanos = now;
         lastWriteNanos = now;
@@ -277,6 +279,10 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private void detachUpstream(boolean abort) {
         UpstreamExchange ex = exchange;
         if (ex == null) {
+            if (abort && sending != null) {
+                // no response head yet (prefill, model loading): cancelling closes the upstream connection
+                sending.cancel(false);
+            }
             return;
         }
         exchange = null;
