@@ -46,6 +46,7 @@ public final class ConfigLoader {
         boolean rlEnabled = bool("RATE_LIMIT_ENABLED", false);
         int rpm = integer("RATE_LIMIT_RPM", 60, 1, 10_000_000);
         int burst = integer("RATE_LIMIT_BURST", rpm, 1, 10_000_000);
+        int retries = integer("NUM_RETRIES", 0, 0, 10);
         Duration requestTimeout = seconds("REQUEST_TIMEOUT_S", 600);
         Duration connectTimeout = seconds("CONNECT_TIMEOUT_S", 5);
         Duration firstByte = seconds("FIRST_BYTE_TIMEOUT_S", min(Duration.ofSeconds(300), requestTimeout));
@@ -65,7 +66,7 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(host, port, keys, kind, baseUrl, backendKey, model, aliases, origins, credentials,
-                rlEnabled, rpm, burst, requestTimeout, connectTimeout, firstByte, idle, keepAlive, maxBytes,
+                rlEnabled, rpm, burst, retries, requestTimeout, connectTimeout, firstByte, idle, keepAlive, maxBytes,
                 proxies, level, logJson, logPrompts, metrics, sim);
     }
 

@@ -56,6 +56,8 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private ClientLink.Registration clientReg;
     private CompositeByteBuf errorBody;
     private boolean cleanedUp;
+    private Consumer<GatewayException> onDone = f -> {};
+    private GatewayException failure;
 
     StreamRelay(EventLoop loop, StreamTranslator translator, Timeouts timeouts, RequestRecord record, String secret,
             Consumer<GatewayException> onBackendError) {
@@ -65,6 +67,11 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         this.record = record;
         this.secret = secret;
         this.onBackendError = onBackendError;
+    }
+
+    /** Called once when the relay is over: with the failure that ended it, or null when it ended normally. */
+    void onDone(Consumer<GatewayException> onDone) {
+        this.onDone = onDone;
     }
 
     CompletableFuture<StreamRelay> committed() {
@@ -166,7 +173,8 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (translator.terminated()) {
             if (translator.failed()) {
                 record.outcome("upstream_error");
-                onBackendError.accept(GatewayException.of(ErrorKind.API_ERROR, "in-band upstream error"));
+                failure = GatewayException.of(ErrorKind.API_ERROR, "in-band upstream error");
+                onBackendError.accept(failure);
             }
             done = true;
             // after an in-band error the runtime may keep generating: cut it off; after [DONE] only the
@@ -200,7 +208,8 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         translator.onEnd(out);
         if (translator.failed()) {
             record.outcome("stream_truncated");
-            onBackendError.accept(GatewayException.of(ErrorKind.BAD_GATEWAY, "stream truncated"));
+            failure = GatewayException.of(ErrorKind.BAD_GATEWAY, "stream truncated");
+            onBackendError.accept(failure);
         }
         flushOut();
         exchange = null;
@@ -225,6 +234,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (Dispatcher.isBackendFault(e)) {
             onBackendError.accept(e);
         }
+        failure = e;
         done = true;
         detachUpstream(true);
         if (!committed.isDone()) {
@@ -400,8 +410,12 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (clientReg != null) {
             clientReg.remove();
         }
-        StreamUsageReport.apply(record, translator);
-        record.streamDone();
+        if (committed.isDone() && !committed.isCompletedExceptionally()) {
+            // only the relay the client got reports; a failed attempt before it leaves the record alone
+            StreamUsageReport.apply(record, translator);
+            record.streamDone();
+        }
+        onDone.accept(failure);
     }
 
     /** Copies the translator's token counts into the record. */
