@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,12 +26,17 @@ final class ConfigReader {
     private static final String ENV_PREFIX = "os.environ/";
 
     private final Map<String, Integer> lines;
+    private final Map<String, String> scalars;
     private final Function<String, String> env;
-    private final List<String> errors = new ArrayList<>();
-    private final List<String> warnings = new ArrayList<>();
+    private final List<Problem> errors = new ArrayList<>();
+    private final List<Problem> warnings = new ArrayList<>();
 
-    ConfigReader(Map<String, Integer> lines, Function<String, String> env) {
-        this.lines = lines;
+    /** A message and the line it is about (0 when unknown), so problems can be listed in file order. */
+    private record Problem(int line, String message) {}
+
+    ConfigReader(YamlText.Parsed parsed, Function<String, String> env) {
+        this.lines = parsed.lines();
+        this.scalars = parsed.scalars();
         this.env = env;
     }
 
@@ -47,12 +53,18 @@ final class ConfigReader {
         return cut < 0 ? "" : path.substring(0, cut);
     }
 
+    /** The errors in file order. */
     List<String> errors() {
-        return List.copyOf(errors);
+        return inFileOrder(errors);
     }
 
+    /** The warnings in file order. */
     List<String> warnings() {
-        return List.copyOf(warnings);
+        return inFileOrder(warnings);
+    }
+
+    private static List<String> inFileOrder(List<Problem> problems) {
+        return problems.stream().sorted(Comparator.comparingInt(Problem::line)).map(Problem::message).toList();
     }
 
     int errorCount() {
@@ -60,20 +72,21 @@ final class ConfigReader {
     }
 
     void error(String path, String message) {
-        errors.add(format(path, message));
+        errors.add(problem(path, message));
     }
 
     void warn(String path, String message) {
-        warnings.add(format(path, message));
+        warnings.add(problem(path, message));
     }
 
-    private String format(String path, String message) {
+    private Problem problem(String path, String message) {
         Integer line = null;
         // a missing key has no line of its own: use the nearest enclosing one
         for (String p = path; line == null && !p.isEmpty(); p = parent(p)) {
             line = lines.get(p);
         }
-        return (path.isEmpty() ? "" : path + ": ") + message + (line == null ? "" : " [line " + line + "]");
+        return new Problem(line == null ? 0 : line,
+                (path.isEmpty() ? "" : path + ": ") + message + (line == null ? "" : " [line " + line + "]"));
     }
 
     /** A mapping, or null when absent (YAML null); anything else is a problem. Keys become strings. */
@@ -111,7 +124,8 @@ final class ConfigReader {
             error(path, "expected a single value, found " + kind(value));
             return null;
         }
-        String s = value instanceof Double d ? BigDecimal.valueOf(d).toPlainString() : String.valueOf(value);
+        // numbers and booleans as written: model_name 3.10 is "3.10", not "3.1"
+        String s = value instanceof String text ? text : scalars.getOrDefault(path, String.valueOf(value));
         s = s.trim();
         return s.isEmpty() ? null : s;
     }

@@ -83,7 +83,7 @@ public final class FileConfigLoader {
         } catch (YamlText.SyntaxError e) {
             return failed(e.getMessage());
         }
-        ConfigReader r = new ConfigReader(parsed.lines(), env);
+        ConfigReader r = new ConfigReader(parsed, env);
         if (parsed.root() == null) {
             return failed("the file is empty (expected at least model_list: with one deployment; see"
                     + " docs/CONFIG-FILE.md)");

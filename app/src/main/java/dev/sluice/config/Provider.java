@@ -80,7 +80,7 @@ public enum Provider {
         this.backendKind = backendKind;
         this.dialect = dialect;
         this.apiKeyRequired = apiKeyRequired;
-        String base = hostedBaseUrl != null ? hostedBaseUrl : ConfigLoader.defaultBaseUrl(backendKind);
+        String base = apiKeyRequired ? hostedBaseUrl : ConfigLoader.defaultBaseUrl(backendKind);
         this.defaultBaseUrl = base == null ? null : URI.create(base);
         this.ids = List.of(ids);
     }

@@ -170,8 +170,8 @@ final class SettingsReader {
             return;
         }
         List<String> chain = new ArrayList<>();
-        for (Object t : targets) {
-            String target = r.string(t, path);
+        for (int i = 0; i < targets.size(); i++) {
+            String target = r.string(targets.get(i), value instanceof String ? path : ConfigReader.index(path, i));
             if (target == null) {
                 r.error(path, "has an empty entry (expected model_names from model_list)");
                 ok = false;

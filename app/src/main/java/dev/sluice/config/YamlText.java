@@ -32,8 +32,11 @@ final class YamlText {
     private static final Pattern FLOAT =
             Pattern.compile("^[-+]?(?:[0-9]+\\.[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$");
 
-    /** The parsed document and the 1-based line of each key path ({@code model_list[0].params.api_base}). */
-    record Parsed(Object root, Map<String, Integer> lines) {}
+    /**
+     * The parsed document, the 1-based line of each key path ({@code model_list[0].params.api_base}) and the text
+     * of each scalar as written (so a model_name {@code 3.10} is not read back as {@code 3.1}).
+     */
+    record Parsed(Object root, Map<String, Integer> lines, Map<String, String> scalars) {}
 
     /** The text is not valid YAML; the message has the line and column but never the text of the line. */
     static final class SyntaxError extends Exception {
@@ -54,36 +57,53 @@ final class YamlText {
                     new DumperOptions(), options, new Yaml12Resolver());
             Object root = yaml.load(text);
             Map<String, Integer> lines = new HashMap<>();
+            Map<String, String> scalars = new HashMap<>();
             Node node = yaml.compose(new StringReader(text));
             if (node != null) {
-                walk(node, "", lines);
+                walk(node, "", lines, scalars);
             }
-            return new Parsed(root, lines);
+            return new Parsed(root, lines, scalars);
         } catch (MarkedYAMLException e) {
             // getMessage() would quote the offending line, and that line may hold a key
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
             String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
-            throw new SyntaxError("YAML syntax error" + where + ": " + e.getProblem() + context);
+            throw new SyntaxError("YAML syntax error" + where + ": " + redacted(e.getProblem()) + context);
         } catch (YAMLException e) {
             throw new SyntaxError("YAML error: " + e.getMessage());
         }
     }
 
-    private static void walk(Node node, String path, Map<String, Integer> lines) {
+    /** SnakeYAML quotes alias and tag names, which are values like {@code *sk-abc} that were meant as text. */
+    private static String redacted(String problem) {
+        if (problem == null) {
+            return "not valid YAML";
+        }
+        if (problem.startsWith("found undefined alias")) {
+            return "found an undefined alias (put a value that starts with * in quotes)";
+        }
+        if (problem.contains("tag")) {
+            return "found an unsupported tag (put a value that starts with ! in quotes)";
+        }
+        return problem;
+    }
+
+    private static void walk(Node node, String path, Map<String, Integer> lines, Map<String, String> scalars) {
         lines.putIfAbsent(path, node.getStartMark().getLine() + 1);
-        if (node instanceof MappingNode map) {
+        if (node instanceof ScalarNode scalar) {
+            scalars.putIfAbsent(path, scalar.getValue());
+        } else if (node instanceof MappingNode map) {
             for (NodeTuple t : map.getValue()) {
                 if (t.getKeyNode() instanceof ScalarNode key) {
                     String child = ConfigReader.key(path, key.getValue());
                     lines.putIfAbsent(child, key.getStartMark().getLine() + 1);
-                    walk(t.getValueNode(), child, lines);
+                    walk(t.getValueNode(), child, lines, scalars);
                 }
             }
         } else if (node instanceof SequenceNode seq) {
             List<Node> items = seq.getValue();
             for (int i = 0; i < items.size(); i++) {
-                walk(items.get(i), ConfigReader.index(path, i), lines);
+                walk(items.get(i), ConfigReader.index(path, i), lines, scalars);
             }
         }
     }
