@@ -3,6 +3,8 @@ package dev.sluice.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,25 @@ class FileConfigTest {
         assertThat(c.pools()).containsExactly(Map.entry("a", List.of(a1, a2)), Map.entry("b", List.of(b1)));
         assertThat(c.aliases()).containsExactly("a", "b");
         assertThat(c.summary()).isEqualTo("3 deployments in 2 pools, fallbacks: none");
+    }
+
+    @Test
+    void theCompleteExampleInTheDocsIsValid() throws Exception {
+        Path doc = Files.exists(Path.of("docs/CONFIG-FILE.md")) ? Path.of("docs/CONFIG-FILE.md")
+                : Path.of("../docs/CONFIG-FILE.md");
+        String text = Files.readString(doc);
+        int start = text.indexOf("```yaml\n") + "```yaml\n".length();
+        String yaml = text.substring(start, text.indexOf("```", start));
+        Map<String, String> env = Map.of("VLLM_API_KEY", "v", "OPENAI_API_KEY", "o", "AZURE_API_KEY", "a",
+                "SLUICE_MASTER_KEY", "m");
+
+        FileConfigLoader.Result r = FileConfigLoader.check(yaml, env::get);
+
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.warnings()).isEmpty();
+        assertThat(r.config().summary()).isEqualTo("5 deployments in 4 pools, fallbacks: llama -> llama-small,"
+                + " gpt-4o-mini; gpt-4o -> gpt-4o-mini");
+        assertThat(r.config().deployments().getFirst().tpm()).isEqualTo(2_000_000);
     }
 
     private static Deployment deployment(String id, String alias) {
