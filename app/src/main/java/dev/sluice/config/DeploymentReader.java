@@ -29,7 +29,7 @@ final class DeploymentReader {
         Provider.Model model = model(params.get("model"), ConfigReader.key(path, "model"));
         Provider provider = model == null ? null : model.provider();
 
-        URI apiBase = provider == null ? null : apiBase(params.get("api_base"), path, provider);
+        URI apiBase = apiBase(params.get("api_base"), path, provider);
         String apiKey = apiKey(params.get("api_key"), path, provider);
         int beforeVersion = r.errorCount();
         String apiVersion = r.resolved(params.get("api_version"), ConfigReader.key(path, "api_version"), false);
@@ -62,8 +62,12 @@ final class DeploymentReader {
                     + " providers: " + Provider.allIds() + ")");
             return null;
         }
+        int before = r.errorCount();
         String text = r.resolved(value, path, false);
         if (text == null) {
+            if (r.errorCount() == before) {
+                r.error(path, "is empty (expected provider/model, e.g. ollama/llama3.2)");
+            }
             return null;
         }
         try {
@@ -74,9 +78,13 @@ final class DeploymentReader {
         }
     }
 
+    /** The base URL; {@code provider} is null when params.model is bad, and then only the URL itself is checked. */
     private URI apiBase(Object value, String parent, Provider provider) {
         String path = ConfigReader.key(parent, "api_base");
         String text = r.resolved(value, path, false);
+        if (provider == null) {
+            return text == null ? null : url(text, path, null);
+        }
         if (text == null) {
             if (value == null && provider.defaultBaseUrl() == null && provider != Provider.SIM) {
                 r.error(path, "missing (" + provider.id() + " has no default URL; give the resource's URL,"
@@ -88,6 +96,10 @@ final class DeploymentReader {
             r.warn(path, "the simulator makes no network calls; api_base is ignored");
             return null;
         }
+        return url(text, path, provider);
+    }
+
+    private URI url(String text, String path, Provider provider) {
         URI uri;
         try {
             uri = new URI(text);
@@ -113,12 +125,13 @@ final class DeploymentReader {
         while (p.endsWith("/")) {
             p = p.substring(0, p.length() - 1);
         }
-        if (p.isEmpty() && provider.defaultBaseUrl() != null && provider.dialect() == Provider.Dialect.OPENAI) {
+        if (provider != null && p.isEmpty() && provider.defaultBaseUrl() != null
+                && provider.dialect() == Provider.Dialect.OPENAI) {
             // LiteLLM files give ollama as http://localhost:11434; the OpenAI-compatible API is under /v1
             String def = provider.defaultBaseUrl().getRawPath();
             p = def == null ? "" : def;
         }
-        if (provider.dialect() == Provider.Dialect.ANTHROPIC && p.endsWith("/v1")) {
+        if (provider != null && provider.dialect() == Provider.Dialect.ANTHROPIC && p.endsWith("/v1")) {
             r.warn(path, "ends in /v1, which the gateway adds itself (it calls {api_base}/v1/messages); dropped");
             p = p.substring(0, p.length() - 3);
         }

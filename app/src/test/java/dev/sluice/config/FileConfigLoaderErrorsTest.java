@@ -152,6 +152,7 @@ class FileConfigLoaderErrorsTest {
                   - {model_name: d, params: {model: bedrock/claude}}
                   - {model_name: e, params: {model: Llama-3.1-8B}}
                   - {model_name: f, params: {api_base: "http://h/v1"}}
+                  - {model_name: g, params: {model: "", api_base: "gopher://h"}}
                 """)).containsExactly(
                 "model_list[0].params.api_version: missing (azure needs the api-version of the Azure OpenAI API, e.g."
                         + " api_version: 2024-10-21) [line 2]",
@@ -165,7 +166,10 @@ class FileConfigLoaderErrorsTest {
                         + " vllm/meta-llama/Llama-3.1-8B-Instruct or ollama/llama3.2; providers: " + Provider.allIds()
                         + ") [line 6]",
                 "model_list[5].params.model: missing (expected provider/model, e.g."
-                        + " vllm/meta-llama/Llama-3.1-8B-Instruct; providers: " + Provider.allIds() + ") [line 7]");
+                        + " vllm/meta-llama/Llama-3.1-8B-Instruct; providers: " + Provider.allIds() + ") [line 7]",
+                "model_list[6].params.model: is empty (expected provider/model, e.g. ollama/llama3.2) [line 8]",
+                "model_list[6].params.api_base: 'gopher://h' is not an http(s) URL (expected an absolute http:// or"
+                        + " https:// URL with a host, e.g. http://127.0.0.1:8000/v1) [line 8]");
     }
 
     @Test
