@@ -1,8 +1,9 @@
 package dev.sluice;
 
+import dev.sluice.config.CommandLine;
 import dev.sluice.config.ConfigException;
-import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.StartupCheck;
 import io.micronaut.runtime.Micronaut;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.info.Info;
@@ -17,14 +18,38 @@ public final class Application {
     private Application() {}
 
     public static void main(String[] args) {
-        GatewayConfig config;
+        CommandLine commandLine;
         try {
-            // validate before anything starts, so a typo in .env is one clear message, not a stack trace
-            config = ConfigLoader.load(System::getenv);
+            commandLine = CommandLine.parse(args, System::getenv);
+        } catch (CommandLine.UsageException e) {
+            System.err.println("sluice: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        switch (commandLine.command()) {
+            case HELP -> System.out.print(CommandLine.usage());
+            case VERSION -> System.out.println("sluice " + Version.VERSION);
+            case VALIDATE -> System.exit(StartupCheck.validate(commandLine, System::getenv, System.out, System.err));
+            case SERVE -> serve(commandLine);
+        }
+    }
+
+    private static void serve(CommandLine commandLine) {
+        StartupCheck.Checked checked;
+        try {
+            // validate before anything starts, so a typo in .env or the config file is one clear message, not a
+            // stack trace; `sluice validate` prints the same problems
+            checked = StartupCheck.run(commandLine, System::getenv);
         } catch (ConfigException e) {
             System.err.println("sluice: " + e.getMessage());
             System.exit(2);
             return;
+        }
+        StartupCheck.printWarnings(checked.warnings(), System.err);
+        GatewayConfig config = checked.gateway();
+        if (checked.configFile() != null) {
+            // FileConfigBeans reads the same file again inside the context
+            System.setProperty(FileConfigBeans.FILE_PROPERTY, checked.configFile().toString());
         }
         // logback reads these on its first use, which is below: normalised, so LOG_JSON=yes works too
         System.setProperty("SLUICE_LOG_JSON", Boolean.toString(config.logJson()));
@@ -34,6 +59,6 @@ public final class Application {
                     + " can reach {}:{} can use the backend. Set API_KEYS=<key>[,<key>...] before exposing it.",
                     config.apiHost(), config.apiPort());
         }
-        Micronaut.build(args).mainClass(Application.class).banner(false).start();
+        Micronaut.build(commandLine.micronautArgs()).mainClass(Application.class).banner(false).start();
     }
 }

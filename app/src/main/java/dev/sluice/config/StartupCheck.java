@@ -1,0 +1,101 @@
+package dev.sluice.config;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The one validation both {@code sluice validate} and the server run before anything starts: the environment
+ * variables, then the config file when one is given. The server refuses to start on exactly the problems
+ * {@code validate} prints.
+ */
+public final class StartupCheck {
+    /** Variables a config file replaces: its model_list defines the deployments. */
+    static final List<String> REPLACED_BY_FILE =
+            List.of("BACKEND_KIND", "BACKEND_BASE_URL", "BACKEND_API_KEY", "MODEL_NAME", "MODEL_ALIASES");
+
+    /**
+     * A configuration that passed.
+     *
+     * @param configFile the absolute path of the config file, or null for environment-only config
+     * @param warnings things that were ignored, each with its key path or variable
+     */
+    public record Checked(GatewayConfig gateway, FileConfig file, Path configFile, List<String> warnings) {
+        public Checked {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    private StartupCheck() {}
+
+    /**
+     * Loads everything, or throws a {@link ConfigException} listing every problem of the environment and the file.
+     *
+     * @param env the process environment; the command line's overrides are applied on top
+     */
+    public static Checked run(CommandLine commandLine, Function<String, String> env) {
+        Outcome outcome = check(commandLine, env);
+        if (!outcome.problems.isEmpty()) {
+            throw new ConfigException(outcome.problems);
+        }
+        return outcome.checked;
+    }
+
+    /**
+     * {@code sluice validate}: warnings and problems go to {@code err} in the server's words, and when there are
+     * no problems a one-line summary ({@code ok: 3 deployments in 2 pools, fallbacks: ...}) goes to {@code out}.
+     *
+     * @return the exit status: 0 when the configuration is valid, 1 when it is not
+     */
+    public static int validate(CommandLine commandLine, Function<String, String> env, PrintStream out,
+            PrintStream err) {
+        Outcome outcome = check(commandLine, env);
+        printWarnings(outcome.warnings, err);
+        if (!outcome.problems.isEmpty()) {
+            err.println("sluice: " + new ConfigException(outcome.problems).getMessage());
+            return 1;
+        }
+        out.println("ok: " + outcome.checked.file().summary());
+        return 0;
+    }
+
+    private record Outcome(Checked checked, List<String> problems, List<String> warnings) {}
+
+    private static Outcome check(CommandLine commandLine, Function<String, String> env) {
+        Function<String, String> effective = commandLine.environment(env);
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        GatewayConfig gateway = null;
+        try {
+            gateway = ConfigLoader.load(effective);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        Path file = commandLine.configFile() == null ? null : commandLine.configFile().toAbsolutePath();
+        FileConfig fileConfig = null;
+        if (file != null) {
+            FileConfigLoader.Result result = FileConfigLoader.check(file, effective);
+            problems.addAll(result.errors());
+            warnings.addAll(result.warnings());
+            fileConfig = result.config();
+            for (String name : REPLACED_BY_FILE) {
+                String v = effective.apply(name);
+                if (v != null && !v.isBlank()) {
+                    warnings.add(name + " is set but ignored: the config file's model_list defines the deployments");
+                }
+            }
+        } else if (gateway != null) {
+            fileConfig = FileConfig.fromEnv(gateway);
+        }
+        Checked checked = problems.isEmpty() ? new Checked(gateway, fileConfig, file, warnings) : null;
+        return new Outcome(checked, problems, warnings);
+    }
+
+    public static void printWarnings(List<String> warnings, PrintStream err) {
+        for (String w : warnings) {
+            err.println("sluice: warning: " + w);
+        }
+    }
+}
