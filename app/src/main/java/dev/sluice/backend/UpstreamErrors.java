@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  */
 public final class UpstreamErrors {
     private static final int MAX_MESSAGE = 1024;
-    private static final Pattern VLLM_CTX = Pattern.compile("maximum context length is (\\d+) tokens.*?(\\d+) tokens",
-            Pattern.DOTALL);
+    private static final Pattern VLLM_CTX = Pattern.compile(
+            "maximum context length is (\\d+) tokens.*?(\\d+) (?:input )?tokens", Pattern.DOTALL);
 
     private UpstreamErrors() {}
 
@@ -98,8 +98,8 @@ public final class UpstreamErrors {
             headers.put("Retry-After", retryAfter);
         }
         if (isContextOverflow(lower, type)) {
-            return new GatewayException(ErrorKind.CONTEXT_LENGTH, 400, contextMessage(msg), "messages",
-                    "context_length_exceeded", headers);
+            return new GatewayException(ErrorKind.CONTEXT_LENGTH, 400, contextMessage(msg, Json.tryParse(body)),
+                    "messages", "context_length_exceeded", headers);
         }
         if (status == 401 || status == 403) {
             return new GatewayException(ErrorKind.BAD_GATEWAY, 502,
@@ -151,12 +151,22 @@ public final class UpstreamErrors {
                 || lower.contains("exceeds the available context size");
     }
 
-    private static String contextMessage(String msg) {
+    /**
+     * Anthropic clients key on "prompt is too long" (Claude Code compacts on it; protocols.md §1.10), so every
+     * context overflow starts with it, with the counts where the runtime gives them: in vLLM's message, or as
+     * llama.cpp's {@code n_prompt_tokens} / {@code n_ctx}.
+     */
+    private static String contextMessage(String msg, JsonNode body) {
         Matcher m = VLLM_CTX.matcher(msg);
         if (m.find()) {
             return "prompt is too long: " + m.group(2) + " tokens > " + m.group(1) + " maximum (" + msg + ")";
         }
-        return msg;
+        JsonNode error = body == null ? null : body.path("error");
+        if (error != null && error.path("n_prompt_tokens").canConvertToLong() && error.path("n_ctx").canConvertToLong()) {
+            return "prompt is too long: " + error.path("n_prompt_tokens").asLong() + " tokens > "
+                    + error.path("n_ctx").asLong() + " maximum (" + msg + ")";
+        }
+        return msg.toLowerCase(Locale.ROOT).startsWith("prompt is too long") ? msg : "prompt is too long: " + msg;
     }
 
     public static String scrub(String text, String secret) {
