@@ -17,8 +17,14 @@ import java.util.regex.Pattern;
  */
 public final class UpstreamErrors {
     private static final int MAX_MESSAGE = 1024;
-    private static final Pattern VLLM_CTX = Pattern.compile(
-            "maximum context length is (\\d+) tokens.*?(\\d+) (?:input )?tokens", Pattern.DOTALL);
+    private static final Pattern VLLM_LIMIT = Pattern.compile("maximum context length is (\\d+) tokens");
+    /** Older vLLM: "However, you requested 5000 tokens (4000 in the messages, 1000 in the completion)". */
+    private static final Pattern VLLM_SPLIT = Pattern.compile("\\((\\d+) in the messages, (\\d+) in the completion\\)");
+    /** Newer vLLM: "'max_tokens' ... is too large: 8000. ... your request has 2778 input tokens". */
+    private static final Pattern VLLM_TOO_LARGE = Pattern.compile(
+            "is too large: (\\d+)\\..*?your request has (\\d+) input tokens", Pattern.DOTALL);
+    /** The prompt alone: "your request has 5000 input tokens" / "you requested 5000 tokens". */
+    private static final Pattern VLLM_PROMPT = Pattern.compile("(?:your request has|you requested) (\\d+) (?:input )?tokens");
 
     private UpstreamErrors() {}
 
@@ -152,21 +158,48 @@ public final class UpstreamErrors {
     }
 
     /**
-     * Anthropic clients key on "prompt is too long" (Claude Code compacts on it; protocols.md §1.10), so every
-     * context overflow starts with it, with the counts where the runtime gives them: in vLLM's message, or as
-     * llama.cpp's {@code n_prompt_tokens} / {@code n_ctx}.
+     * Context overflows in the two wordings of the real Anthropic API, which clients parse (protocols.md §1.10;
+     * Claude Code matches {@code ^prompt is too long: N tokens > M maximum$} to compact, and
+     * {@code input length and `max_tokens` exceed context limit: A + B > M} to lower max_tokens and retry):
+     * "prompt is too long" when the prompt alone does not fit, the max_tokens wording when the prompt fits but
+     * prompt + max_tokens does not (vLLM says which, with the counts). Without counts, the runtime's message
+     * follows "prompt is too long: ".
      */
     private static String contextMessage(String msg, JsonNode body) {
-        Matcher m = VLLM_CTX.matcher(msg);
-        if (m.find()) {
-            return "prompt is too long: " + m.group(2) + " tokens > " + m.group(1) + " maximum (" + msg + ")";
+        Matcher limit = VLLM_LIMIT.matcher(msg);
+        if (limit.find()) {
+            long max = Long.parseLong(limit.group(1));
+            Matcher split = VLLM_SPLIT.matcher(msg);
+            if (split.find()) {
+                return overBudget(Long.parseLong(split.group(1)), Long.parseLong(split.group(2)), max);
+            }
+            Matcher tooLarge = VLLM_TOO_LARGE.matcher(msg);
+            if (tooLarge.find()) {
+                return overBudget(Long.parseLong(tooLarge.group(2)), Long.parseLong(tooLarge.group(1)), max);
+            }
+            Matcher prompt = VLLM_PROMPT.matcher(msg);
+            if (prompt.find()) {
+                return promptTooLong(Long.parseLong(prompt.group(1)), max);
+            }
         }
         JsonNode error = body == null ? null : body.path("error");
         if (error != null && error.path("n_prompt_tokens").canConvertToLong() && error.path("n_ctx").canConvertToLong()) {
-            return "prompt is too long: " + error.path("n_prompt_tokens").asLong() + " tokens > "
-                    + error.path("n_ctx").asLong() + " maximum (" + msg + ")";
+            // llama.cpp exceed_context_size_error
+            return promptTooLong(error.path("n_prompt_tokens").asLong(), error.path("n_ctx").asLong());
         }
         return msg.toLowerCase(Locale.ROOT).startsWith("prompt is too long") ? msg : "prompt is too long: " + msg;
+    }
+
+    private static String promptTooLong(long prompt, long max) {
+        return "prompt is too long: " + prompt + " tokens > " + max + " maximum";
+    }
+
+    private static String overBudget(long input, long maxTokens, long max) {
+        if (input >= max) {
+            return promptTooLong(input, max);
+        }
+        return "input length and `max_tokens` exceed context limit: " + input + " + " + maxTokens + " > " + max
+                + ", decrease input length or max_tokens and try again";
     }
 
     public static String scrub(String text, String secret) {

@@ -144,14 +144,26 @@ class AnthropicErrorsTest {
         assertThat(error.path("message").asText()).startsWith("prompt is too long");
 
         fake.enqueue(Reply.error(400, "This model's maximum context length is 4096 tokens. However, you requested"
-                + " 5000 tokens (4000 in the messages, 1000 in the completion). Please reduce the length of the"
+                + " 5100 tokens (5000 in the messages, 100 in the completion). Please reduce the length of the"
                 + " messages or completion.", "BadRequestError"));
         assertThatThrownBy(() -> client.messages().create(question())).isInstanceOfSatisfying(
                 BadRequestException.class, e -> {
                     assertSdkError(e, 400, "invalid_request_error");
-                    assertThat(e.apiMessage()).get().asString()
-                            .startsWith("prompt is too long: 5000 tokens > 4096 maximum");
+                    // the exact wording Claude Code matches (^prompt is too long: N tokens > M maximum$)
+                    assertThat(e.apiMessage()).contains("prompt is too long: 5000 tokens > 4096 maximum");
                 });
+    }
+
+    @Test
+    void maxTokensThatDoNotFitNextToThePromptGetTheMaxTokensWording() {
+        // vLLM 0.10+: Claude Code asks for max_tokens 32000-128000; a local model's window is often smaller
+        fake.enqueue(Reply.error(400, "'max_tokens' or 'max_completion_tokens' is too large: 128000. This model's"
+                + " maximum context length is 32768 tokens and your request has 12253 input tokens (128000 > 32768"
+                + " - 12253). None", "BadRequestError"));
+        JsonNode error = anthropicError(gateway.post("/v1/messages", BODY, "x-api-key", KEY,
+                "anthropic-version", "2023-06-01"), 400, "invalid_request_error");
+        assertThat(error.path("message").asText()).isEqualTo("input length and `max_tokens` exceed context limit:"
+                + " 12253 + 128000 > 32768, decrease input length or max_tokens and try again");
     }
 
     @Test
@@ -163,7 +175,7 @@ class AnthropicErrorsTest {
                      "type":"exceed_context_size_error","n_prompt_tokens":9000,"n_ctx":8192}}"""));
             JsonNode error = anthropicError(g.post("/v1/messages", BODY, "anthropic-version", "2023-06-01"), 400,
                     "invalid_request_error");
-            assertThat(error.path("message").asText()).startsWith("prompt is too long: 9000 tokens > 8192 maximum");
+            assertThat(error.path("message").asText()).isEqualTo("prompt is too long: 9000 tokens > 8192 maximum");
         }
     }
 
