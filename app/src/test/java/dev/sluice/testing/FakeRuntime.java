@@ -293,13 +293,14 @@ public final class FakeRuntime implements AutoCloseable {
         CompletableFuture<Void> connClosed = new CompletableFuture<>();
         CompletableFuture<Void> byPeer = new CompletableFuture<>();
         ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory());
+        boolean peerClosed = false;
         try {
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
             while (true) {
                 RecordedRequest req = readRequest(in, id, connClosed, byPeer);
                 if (req == null) {
-                    byPeer.complete(null);
+                    peerClosed = true;
                     break;
                 }
                 all.add(req);
@@ -318,13 +319,15 @@ public final class FakeRuntime implements AutoCloseable {
             }
         } catch (IOException e) {
             // reset by the peer, or closed by a cut: either way the connection is over
-            if (!socket.isClosed()) {
-                byPeer.complete(null);
-            }
+            peerClosed = !socket.isClosed();
         } finally {
             closeQuietly(socket);
             sockets.remove(socket);
             closed.incrementAndGet();
+            // counted first, so whoever waits on these futures sees the counts already updated
+            if (peerClosed) {
+                byPeer.complete(null);
+            }
             connClosed.complete(null);
             writer.shutdownNow();
         }
@@ -405,7 +408,12 @@ public final class FakeRuntime implements AutoCloseable {
             case Reply.Hang h -> waitFor(connClosed, null);
             case Reply.DialectError e -> writeBody(out, new Reply.Body(e.status(), "application/json",
                     errorBody(e.status(), e.message(), e.type()), e.headers(), Duration.ZERO), connClosed);
-            case Reply.Body b -> writeBody(out, b, connClosed);
+            case Reply.Body b -> {
+                writeBody(out, b, connClosed);
+                if (b.cutAt() >= 0) {
+                    socket.close();
+                }
+            }
             case Reply.Sse s -> writeSse(out, s, req, socket, connClosed);
         }
     }
@@ -422,7 +430,7 @@ public final class FakeRuntime implements AutoCloseable {
         b.headers().forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         head.append("\r\n");
         out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-        out.write(b.body());
+        out.write(b.body(), 0, b.cutAt() >= 0 ? Math.min(b.cutAt(), b.body().length) : b.body().length);
         out.flush();
     }
 
@@ -461,8 +469,9 @@ public final class FakeRuntime implements AutoCloseable {
                     if (!s.eventDelay.isZero() && !waitFor(connClosed, s.eventDelay)) {
                         return;
                     }
-                    writeChunk(out, send.bytes());
+                    // stamped before the write: once written, the gateway may relay it before this thread runs again
                     req.eventSentNanos().add(System.nanoTime());
+                    writeChunk(out, send.bytes());
                     sent++;
                     sawDone = new String(send.bytes(), StandardCharsets.UTF_8).strip().equals("data: [DONE]");
                 }
@@ -478,8 +487,8 @@ public final class FakeRuntime implements AutoCloseable {
             return;
         }
         if (s.appendDone && !sawDone) {
-            writeChunk(out, DONE);
             req.eventSentNanos().add(System.nanoTime());
+            writeChunk(out, DONE);
         }
         out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         out.flush();

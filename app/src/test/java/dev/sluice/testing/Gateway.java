@@ -64,9 +64,14 @@ public final class Gateway implements AutoCloseable {
             return env("BACKEND_BASE_URL", fake.baseUrl());
         }
 
-        /** An environment variable as the gateway reads it, e.g. {@code env("API_KEYS", "k1,k2")}. */
+        /**
+         * An environment variable as the gateway reads it, e.g. {@code env("API_KEYS", "k1,k2")}: as the property
+         * the gateway's config loader reads ({@code api.keys}) and under its own name too, which is what
+         * {@code ${MAX_REQUEST_BYTES:...}} placeholders in application.yml resolve against.
+         */
         public Builder env(String name, Object value) {
             props.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            props.put(name, value);
             return this;
         }
 

@@ -51,7 +51,9 @@ public final class RawHttp implements AutoCloseable {
         RawHttp h = new RawHttp(s);
         StringBuilder head = new StringBuilder();
         head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
-        head.append("Host: 127.0.0.1:").append(port).append("\r\n");
+        if (headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("Host"))) {
+            head.append("Host: 127.0.0.1:").append(port).append("\r\n");
+        }
         headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         if (body != null) {
             head.append("Content-Length: ").append(body.length).append("\r\n");

@@ -63,7 +63,7 @@ public record RecordedRequest(String method, String path, Map<String, String> he
         return closedByPeer.isDone();
     }
 
-    /** When the fake wrote the i-th event of its reply ({@link System#nanoTime()}). */
+    /** When the fake started writing the i-th event of its reply ({@link System#nanoTime()}). */
     public long eventSentAt(int i) {
         return eventSentNanos.get(i);
     }

@@ -15,17 +15,26 @@ import java.util.concurrent.CountDownLatch;
 public sealed interface Reply {
 
     /** A complete body with a Content-Length. */
-    record Body(int status, String contentType, byte[] body, Map<String, String> headers, Duration delay)
-            implements Reply {
+    record Body(int status, String contentType, byte[] body, Map<String, String> headers, Duration delay,
+            int cutAt) implements Reply {
+        public Body(int status, String contentType, byte[] body, Map<String, String> headers, Duration delay) {
+            this(status, contentType, body, headers, delay, -1);
+        }
+
         public Body header(String name, String value) {
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.put(name, value);
-            return new Body(status, contentType, body, h, delay);
+            return new Body(status, contentType, body, h, delay, cutAt);
         }
 
         /** Waits this long after reading the request before answering. */
         public Body after(Duration d) {
-            return new Body(status, contentType, body, headers, d);
+            return new Body(status, contentType, body, headers, d, cutAt);
+        }
+
+        /** Declares the full Content-Length but closes the socket after {@code n} bytes of the body. */
+        public Body cutAt(int n) {
+            return new Body(status, contentType, body, headers, delay, n);
         }
     }
 
