@@ -104,8 +104,8 @@ public final class UpstreamErrors {
             headers.put("Retry-After", retryAfter);
         }
         if (isContextOverflow(lower, type)) {
-            return new GatewayException(ErrorKind.CONTEXT_LENGTH, 400, contextMessage(msg, Json.tryParse(body)),
-                    "messages", "context_length_exceeded", headers);
+            return new GatewayException(ErrorKind.CONTEXT_LENGTH, 400, contextMessage(msg, body), "messages",
+                    "context_length_exceeded", headers);
         }
         if (status == 401 || status == 403) {
             return new GatewayException(ErrorKind.BAD_GATEWAY, 502,
@@ -158,48 +158,47 @@ public final class UpstreamErrors {
     }
 
     /**
-     * Context overflows in the two wordings of the real Anthropic API, which clients parse (protocols.md §1.10;
-     * Claude Code matches {@code ^prompt is too long: N tokens > M maximum$} to compact, and
-     * {@code input length and `max_tokens` exceed context limit: A + B > M} to lower max_tokens and retry):
-     * "prompt is too long" when the prompt alone does not fit, the max_tokens wording when the prompt fits but
-     * prompt + max_tokens does not (vLLM says which, with the counts). Without counts, the runtime's message
-     * follows "prompt is too long: ".
+     * Context overflows in the two wordings of the real Anthropic API that clients parse (protocols.md §1.10):
+     * "prompt is too long: N tokens > M maximum" when the prompt alone does not fit (Claude Code compacts), and
+     * "input length and `max_tokens` exceed context limit: A + B > M" when the prompt fits but prompt plus
+     * max_tokens does not (Claude Code retries with a smaller max_tokens). vLLM's message says which, with the
+     * counts; llama.cpp gives n_prompt_tokens / n_ctx. The runtime's own message follows in parentheses.
      */
-    private static String contextMessage(String msg, JsonNode body) {
+    private static String contextMessage(String msg, byte[] body) {
         Matcher limit = VLLM_LIMIT.matcher(msg);
         if (limit.find()) {
             long max = Long.parseLong(limit.group(1));
             Matcher split = VLLM_SPLIT.matcher(msg);
             if (split.find()) {
-                return overBudget(Long.parseLong(split.group(1)), Long.parseLong(split.group(2)), max);
+                return overBudget(Long.parseLong(split.group(1)), Long.parseLong(split.group(2)), max, msg);
             }
             Matcher tooLarge = VLLM_TOO_LARGE.matcher(msg);
             if (tooLarge.find()) {
-                return overBudget(Long.parseLong(tooLarge.group(2)), Long.parseLong(tooLarge.group(1)), max);
+                return overBudget(Long.parseLong(tooLarge.group(2)), Long.parseLong(tooLarge.group(1)), max, msg);
             }
             Matcher prompt = VLLM_PROMPT.matcher(msg);
             if (prompt.find()) {
-                return promptTooLong(Long.parseLong(prompt.group(1)), max);
+                return promptTooLong(Long.parseLong(prompt.group(1)), max, msg);
             }
         }
-        JsonNode error = body == null ? null : body.path("error");
-        if (error != null && error.path("n_prompt_tokens").canConvertToLong() && error.path("n_ctx").canConvertToLong()) {
-            // llama.cpp exceed_context_size_error
-            return promptTooLong(error.path("n_prompt_tokens").asLong(), error.path("n_ctx").asLong());
+        JsonNode root = Json.tryParse(body);
+        JsonNode err = root == null ? null : root.path("error");
+        if (err != null && err.path("n_prompt_tokens").canConvertToLong() && err.path("n_ctx").canConvertToLong()) {
+            return promptTooLong(err.path("n_prompt_tokens").asLong(), err.path("n_ctx").asLong(), msg);
         }
         return msg.toLowerCase(Locale.ROOT).startsWith("prompt is too long") ? msg : "prompt is too long: " + msg;
     }
 
-    private static String promptTooLong(long prompt, long max) {
-        return "prompt is too long: " + prompt + " tokens > " + max + " maximum";
+    private static String promptTooLong(long prompt, long max, String msg) {
+        return "prompt is too long: " + prompt + " tokens > " + max + " maximum (" + msg + ")";
     }
 
-    private static String overBudget(long input, long maxTokens, long max) {
+    private static String overBudget(long input, long maxTokens, long max, String msg) {
         if (input >= max) {
-            return promptTooLong(input, max);
+            return promptTooLong(input, max, msg);
         }
         return "input length and `max_tokens` exceed context limit: " + input + " + " + maxTokens + " > " + max
-                + ", decrease input length or max_tokens and try again";
+                + ", decrease input length or max_tokens and try again (" + msg + ")";
     }
 
     public static String scrub(String text, String secret) {

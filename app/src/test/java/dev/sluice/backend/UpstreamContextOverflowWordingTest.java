@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Context overflows reach clients in the real Anthropic API's two wordings (protocols.md §1.10, §5.4 #40):
- * Claude Code compacts on {@code ^prompt is too long: N tokens > M maximum$} and lowers max_tokens on
- * {@code input length and `max_tokens` exceed context limit: A + B > M}, so the right one must be chosen.
+ * Claude Code compacts on {@code prompt is too long: N tokens > M maximum} and lowers max_tokens on
+ * {@code input length and `max_tokens` exceed context limit: A + B > M}, so the right one must be chosen. The
+ * runtime's own message follows in parentheses.
  */
 class UpstreamContextOverflowWordingTest {
 
@@ -36,7 +37,7 @@ class UpstreamContextOverflowWordingTest {
         assertThat(e.kind()).as(runtime).isEqualTo(ErrorKind.CONTEXT_LENGTH);
         assertThat(e.status()).isEqualTo(400);
         assertThat(e.code()).isEqualTo("context_length_exceeded");
-        assertThat(e.getMessage()).as(runtime).isEqualTo(expected);
+        assertThat(e.getMessage()).as(runtime).startsWith(expected + " (").contains(message);
     }
 
     @Test
@@ -46,7 +47,8 @@ class UpstreamContextOverflowWordingTest {
                  "type":"exceed_context_size_error","n_prompt_tokens":9000,"n_ctx":8192}}"""
                 .getBytes(StandardCharsets.UTF_8), Map.of(), "");
         assertThat(e.kind()).isEqualTo(ErrorKind.CONTEXT_LENGTH);
-        assertThat(e.getMessage()).isEqualTo("prompt is too long: 9000 tokens > 8192 maximum");
+        assertThat(e.getMessage()).startsWith("prompt is too long: 9000 tokens > 8192 maximum (")
+                .contains("exceeds the available context size");
     }
 
     @Test
