@@ -26,6 +26,9 @@ public final class Application {
             System.exit(2);
             return;
         }
+        // logback reads these on its first use, which is below: normalised, so LOG_JSON=yes works too
+        System.setProperty("SLUICE_LOG_JSON", Boolean.toString(config.logJson()));
+        System.setProperty("SLUICE_LOG_LEVEL", config.logLevel());
         if (!config.authEnabled()) {
             LoggerFactory.getLogger(Application.class).warn("API_KEYS is empty: authentication is OFF and anyone who"
                     + " can reach {}:{} can use the backend. Set API_KEYS=<key>[,<key>...] before exposing it.",

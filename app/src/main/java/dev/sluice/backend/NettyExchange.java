@@ -49,6 +49,19 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
     }
 
     void start() {
+        if (headersFuture.isDone()) {
+            // cancelled while the connection was being acquired: nothing was sent, the connection is unused
+            request.release();
+            pool.release(channel);
+            return;
+        }
+        // a caller that gives up before the response head (client gone, timeout) cancels the future: close
+        // the connection so the runtime stops working on a request nobody waits for
+        headersFuture.whenComplete((ex, err) -> {
+            if (err != null) {
+                channel.eventLoop().execute(this::cancelBeforeHeaders);
+            }
+        });
         channel.pipeline().addLast(NAME, this);
         channel.writeAndFlush(request.retainedDuplicate()).addListener(f -> {
             if (!f.isSuccess()) {
@@ -212,6 +225,20 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
             wantRead = true;
             channel.read();
         }
+    }
+
+    private void cancelBeforeHeaders() {
+        if (finished || gotHeaders) {
+            return;
+        }
+        finished = true;
+        drainEarly();
+        if (channel.pipeline().get(NAME) != null) {
+            channel.pipeline().remove(this);
+        }
+        channel.close();
+        pool.release(channel);
+        request.release();
     }
 
     @Override

@@ -131,6 +131,11 @@ public final class UpstreamErrors {
         if (status >= 500) {
             return new GatewayException(ErrorKind.API_ERROR, status, msg, null, null, headers);
         }
+        if (status == 424) {
+            // TGI's "generation failed" (InferError::GenerationError): the runtime failed, not the request, so
+            // the client gets a retryable server error rather than a 4xx it would not retry (protocols.md §3.10)
+            return new GatewayException(ErrorKind.API_ERROR, 500, msg, null, null, headers);
+        }
         if (status == 422 || status == 400) {
             return new GatewayException(ErrorKind.INVALID_REQUEST, 400, msg, null, numericOrNull(p.code()), headers);
         }
@@ -199,6 +204,17 @@ public final class UpstreamErrors {
         }
         return "input length and `max_tokens` exceed context limit: " + input + " + " + maxTokens + " > " + max
                 + ", decrease input length or max_tokens and try again (" + msg + ")";
+    }
+
+    /**
+     * The status an in-band error chunk stands for: runtimes that put the HTTP status in {@code code} (vLLM,
+     * llama.cpp, SGLang) say which; otherwise it is a server error.
+     */
+    public static int inBandStatus(JsonNode chunk) {
+        JsonNode code = chunk.path("error").isObject() ? chunk.path("error").path("code") : chunk.path("code");
+        int c = code.canConvertToInt() ? code.asInt() : code.isTextual() && code.asText().matches("\\d{3}")
+                ? Integer.parseInt(code.asText()) : 0;
+        return c >= 400 && c <= 599 ? c : 500;
     }
 
     public static String scrub(String text, String secret) {

@@ -1,7 +1,6 @@
 package dev.sluice.config;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /** An address range such as {@code 10.0.0.0/8} or {@code ::1/128}, used for trusted proxies. */
 public record Cidr(byte[] network, int prefixBits) {
@@ -16,8 +15,9 @@ public record Cidr(byte[] network, int prefixBits) {
         }
         byte[] addr;
         try {
-            addr = InetAddress.getByName(host).getAddress();
-        } catch (UnknownHostException e) {
+            // ofLiteral never asks DNS: "cafe" or "dead.beef" pass the character check above but are host names
+            addr = InetAddress.ofLiteral(host).getAddress();
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + t + "' is not an IP address or CIDR range");
         }
         int bits = addr.length * 8;

@@ -46,9 +46,10 @@ public final class ConfigLoader {
         boolean rlEnabled = bool("RATE_LIMIT_ENABLED", false);
         int rpm = integer("RATE_LIMIT_RPM", 60, 1, 10_000_000);
         int burst = integer("RATE_LIMIT_BURST", rpm, 1, 10_000_000);
+        int retries = integer("NUM_RETRIES", 0, 0, 10);
         Duration requestTimeout = seconds("REQUEST_TIMEOUT_S", 600);
         Duration connectTimeout = seconds("CONNECT_TIMEOUT_S", 5);
-        Duration firstByte = seconds("FIRST_BYTE_TIMEOUT_S", Math.min(300, requestTimeout.toSeconds()));
+        Duration firstByte = seconds("FIRST_BYTE_TIMEOUT_S", min(Duration.ofSeconds(300), requestTimeout));
         Duration idle = seconds("IDLE_TIMEOUT_S", 120);
         Duration keepAlive = seconds("KEEPALIVE_S", 15);
         long maxBytes = integer("MAX_REQUEST_BYTES", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE);
@@ -65,7 +66,7 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(host, port, keys, kind, baseUrl, backendKey, model, aliases, origins, credentials,
-                rlEnabled, rpm, burst, requestTimeout, connectTimeout, firstByte, idle, keepAlive, maxBytes,
+                rlEnabled, rpm, burst, retries, requestTimeout, connectTimeout, firstByte, idle, keepAlive, maxBytes,
                 proxies, level, logJson, logPrompts, metrics, sim);
     }
 
@@ -123,9 +124,17 @@ public final class ConfigLoader {
     }
 
     private Duration seconds(String name, long def) {
+        return seconds(name, Duration.ofSeconds(def));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private Duration seconds(String name, Duration def) {
         String v = raw(name);
         if (v == null || v.isEmpty()) {
-            return Duration.ofSeconds(def);
+            return def;
         }
         try {
             double d = Double.parseDouble(v);
@@ -135,7 +144,7 @@ public final class ConfigLoader {
             return Duration.ofMillis(Math.round(d * 1000));
         } catch (NumberFormatException e) {
             problems.add(name + "=" + v + " is not valid (expected: seconds, a number > 0 and <= 86400, e.g. 30 or 2.5)");
-            return Duration.ofSeconds(def);
+            return def;
         }
     }
 
@@ -200,9 +209,17 @@ public final class ConfigLoader {
             }
             return new URI(scheme, null, uri.getHost(), uri.getPort(), path.isEmpty() ? null : path, null, null);
         } catch (URISyntaxException e) {
-            problems.add("BACKEND_BASE_URL=" + v + " is not a valid URL (expected e.g. http://127.0.0.1:8000/v1)");
+            problems.add("BACKEND_BASE_URL=" + withoutUserInfo(v)
+                    + " is not a valid URL (expected e.g. http://127.0.0.1:8000/v1)");
             return null;
         }
+    }
+
+    /** The URL as typed, minus any {@code user:password@}: problems are printed, and a password must not be. */
+    private static String withoutUserInfo(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? url.substring(0, scheme + 3) + "***@" + url.substring(at + 1) : url;
     }
 
     /** Default ports and base paths per runtime (protocols.md §4.1). */

@@ -26,6 +26,7 @@ public record GatewayConfig(
         boolean rateLimitEnabled,
         int rateLimitRpm,
         int rateLimitBurst,
+        int numRetries,
         Duration requestTimeout,
         Duration connectTimeout,
         Duration firstByteTimeout,

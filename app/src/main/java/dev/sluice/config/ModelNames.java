@@ -18,6 +18,11 @@ public record ModelNames(String configured, List<String> aliases) {
         return new ModelNames(configured, List.of());
     }
 
+    /** Every client name maps to {@code upstream}: a deployment that serves one model whatever its alias. */
+    public static ModelNames forUpstream(String upstream) {
+        return new ModelNames(upstream, List.of("*"));
+    }
+
     public static ModelNames of(GatewayConfig config) {
         return new ModelNames(config.hasModelName() ? config.modelName() : null, config.modelAliases());
     }

@@ -1,16 +1,18 @@
 package dev.sluice.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.UpstreamCall;
 import dev.sluice.config.GatewayConfig;
-import dev.sluice.config.ModelNames;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.protocol.Json;
+import dev.sluice.routing.Attempt;
 import dev.sluice.routing.Dispatcher;
+import dev.sluice.routing.Route;
+import dev.sluice.routing.Router;
+import dev.sluice.routing.Upstream;
 import dev.sluice.routing.TokenCounter;
 import dev.sluice.translate.AnthropicIds;
 import dev.sluice.translate.AnthropicRequest;
@@ -41,18 +43,16 @@ import java.util.concurrent.CompletableFuture;
 public final class AnthropicController {
     private final Dispatcher dispatcher;
     private final TokenCounter counter;
-    private final BackendProfile profile;
+    private final Router router;
     private final GatewayMetrics metrics;
-    private final ModelNames models;
     private final String secret;
     private final boolean logPrompts;
 
     AnthropicController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics) {
         this.dispatcher = dispatcher;
         this.counter = new TokenCounter(dispatcher);
-        this.profile = dispatcher.backend().profile();
+        this.router = dispatcher.router();
         this.metrics = metrics;
-        this.models = ModelNames.of(config);
         this.secret = config.backendApiKey();
         this.logPrompts = config.logPrompts();
     }
@@ -64,39 +64,50 @@ public final class AnthropicController {
             MediaType.TEXT_EVENT_STREAM})
     CompletableFuture<MutableHttpResponse<?>> messages(HttpRequest<?> request, @Body @Nullable byte[] body) {
         RequestRecord record = Attributes.record(request);
-        record.backend(profile.kind().id());
         ObjectNode json;
-        AnthropicRequest translated;
+        Route route;
+        AnthropicRequest checked;
         try {
             json = OpenAiPassthroughRequest.parse(body);
-            translated = translate(json);
+            route = ModelRouting.route(router, modelOf(json), true);
+            // translated once up front so bad input is a 400 before any backend is tried
+            checked = translate(json, route.pool().upstreams().get(0), route.clientModel());
         } catch (GatewayException e) {
             return fail(request, e);
         }
-        record.model(translated.clientModel());
+        record.model(checked.clientModel());
         if (logPrompts) {
             String p = Json.string(json.path("messages"));
             record.prompt(p.length() > 4096 ? p.substring(0, 4096) + "…" : p);
         }
-        if (translated.maxTokens() == 0) {
+        if (checked.maxTokens() == 0) {
             // max_tokens 0 is a cache pre-warm: there is nothing to generate and no local cache to warm
-            return CompletableFuture.completedFuture(json(Json.bytes(emptyMessage(translated))));
+            route.finish();
+            return CompletableFuture.completedFuture(json(Json.bytes(emptyMessage(checked))));
         }
-        var loop = NettyClientLink.loop(request);
-        UpstreamCall call = new UpstreamCall("POST", "/chat/completions", Json.bytes(translated.openAi()),
-                translated.stream(), loop != null ? loop : SharedLoop.get());
-        if (!translated.stream()) {
-            return dispatcher.unary(call, record, NettyClientLink.of(request)).<MutableHttpResponse<?>>thenApply(r -> {
-                ObjectNode message = OpenAiToAnthropicResponse.translate(r.body(), translated);
-                var usage = message.path("usage");
-                record.tokens(usage.path("input_tokens").asLong() + usage.path("cache_read_input_tokens").asLong()
-                        + usage.path("cache_creation_input_tokens").asLong(), usage.path("output_tokens").asLong(),
-                        false);
-                return json(Json.bytes(message));
-            }).exceptionally(e -> error(request, e));
+        var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
+        Attempt.Factory attempts = u -> {
+            AnthropicRequest t = translate(json, u, route.clientModel());
+            return new Attempt(u, new UpstreamCall("POST", "/chat/completions", Json.bytes(t.openAi()), t.stream(),
+                    loop), t);
+        };
+        if (!checked.stream()) {
+            return dispatcher.unary(route, attempts, record, NettyClientLink.of(request))
+                    .<MutableHttpResponse<?>>thenApply(r -> {
+                        AnthropicRequest t = (AnthropicRequest) r.attempt().context();
+                        ObjectNode message = OpenAiToAnthropicResponse.translate(r.body(), t);
+                        var usage = message.path("usage");
+                        record.tokens(usage.path("input_tokens").asLong()
+                                + usage.path("cache_read_input_tokens").asLong()
+                                + usage.path("cache_creation_input_tokens").asLong(),
+                                usage.path("output_tokens").asLong(), false);
+                        return json(Json.bytes(message));
+                    }).exceptionally(e -> error(request, e));
         }
-        var translator = new OpenAiToAnthropicStream(AnthropicIds.messageId(), translated, secret);
-        return dispatcher.stream(call, translator, record, NettyClientLink.of(request))
+        String messageId = AnthropicIds.messageId();
+        return dispatcher.stream(route, attempts,
+                a -> new OpenAiToAnthropicStream(messageId, (AnthropicRequest) a.context(), secret),
+                record, NettyClientLink.of(request))
                 .<MutableHttpResponse<?>>thenApply(relay -> {
                     record.streaming(true);
                     metrics.streamOpened();
@@ -111,38 +122,38 @@ public final class AnthropicController {
     @Post(uri = "/v1/messages/count_tokens", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> countTokens(HttpRequest<?> request, @Body @Nullable byte[] body) {
         RequestRecord record = Attributes.record(request);
-        record.backend(profile.kind().id());
         ObjectNode json;
         AnthropicRequest translated;
+        Upstream upstream;
         try {
             json = OpenAiPassthroughRequest.parse(body);
             json.remove("stream");
-            translated = translate(json);
+            Route route = ModelRouting.route(router, modelOf(json), true);
+            route.finish();
+            upstream = route.pool().pick(java.util.Set.of(), System.nanoTime());
+            translated = translate(json, upstream, route.clientModel());
         } catch (GatewayException e) {
             return fail(request, e);
         }
         record.model(translated.clientModel());
         var loop = NettyClientLink.loop(request);
-        return counter.count(json, translated, loop != null ? loop : SharedLoop.get(), record)
+        return counter.count(json, translated, upstream, loop != null ? loop : SharedLoop.get(), record)
                 .<MutableHttpResponse<?>>thenApply(c -> json(Json.bytes(Json.object()
                         .put("input_tokens", c.inputTokens()))).header("x-sluice-token-count", c.method()))
                 .exceptionally(e -> error(request, e));
     }
 
-    private AnthropicRequest translate(ObjectNode json) {
-        var modelNode = json.get("model");
-        String clientModel = modelNode != null && modelNode.isTextual() ? modelNode.asText() : null;
-        String upstream = models.resolve(clientModel);
-        if (upstream == null || upstream.isEmpty()) {
-            if (clientModel == null || clientModel.isEmpty()) {
-                throw GatewayException.invalid("model: Field required", "model");
-            }
-            throw new GatewayException(ErrorKind.NOT_FOUND, 404, "model: '" + clientModel + "' is not served here;"
-                    + " this gateway serves '" + models.configured() + "' (MODEL_ALIASES can map other names to it)",
-                    "model", null, Map.of());
+    private static String modelOf(ObjectNode json) {
+        var m = json.get("model");
+        if (m != null && !m.isTextual()) {
+            throw GatewayException.invalid("model: Input should be a valid string", "model");
         }
-        return AnthropicToOpenAiRequest.translate(json, profile, upstream,
-                clientModel == null || clientModel.isEmpty() ? upstream : clientModel);
+        return m == null ? null : m.asText();
+    }
+
+    private AnthropicRequest translate(ObjectNode json, Upstream u, String clientModel) {
+        String model = ModelRouting.effectiveModel(router, clientModel);
+        return AnthropicToOpenAiRequest.translate(json, u.profile(), u.modelFor(model), model);
     }
 
     private static ObjectNode emptyMessage(AnthropicRequest r) {

@@ -54,8 +54,9 @@ public final class ClientAddress {
             return null;
         }
         try {
-            return InetAddress.getByName(h);
-        } catch (Exception e) {
+            // never getByName: a hop such as "dead.beef" passes the character check but would be looked up in DNS
+            return InetAddress.ofLiteral(h);
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }

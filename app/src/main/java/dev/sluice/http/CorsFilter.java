@@ -1,6 +1,8 @@
 package dev.sluice.http;
 
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.annotation.Order;
 import io.micronaut.http.HttpMethod;
@@ -50,6 +52,15 @@ public final class CorsFilter {
     @RequestFilter
     @Nullable
     HttpResponse<?> preflight(HttpRequest<?> request) {
+        String requestOrigin = request.getHeaders().getOrigin().orElse(null);
+        if (requestOrigin != null && !origins.contains(requestOrigin) && !isLocal(originHost(requestOrigin))
+                && isLocal(hostOf(request))) {
+            // drive-by-localhost guard (Micronaut's own is switched off in application.yml because it ignores
+            // CORS_ORIGINS): a page from another site may not drive a gateway reached as localhost unless its
+            // exact origin is listed; '*' does not count here, as in Micronaut
+            return ErrorResponses.of(request, GatewayException.of(ErrorKind.PERMISSION, "cross-origin request from "
+                    + "an origin not listed in CORS_ORIGINS refused (the gateway is reached as localhost)"));
+        }
         if (origins.isEmpty() || request.getMethod() != HttpMethod.OPTIONS
                 || !request.getHeaders().contains("Access-Control-Request-Method")) {
             return null;
@@ -71,6 +82,33 @@ public final class CorsFilter {
         }
         r.header("Vary", "Origin");
         return r;
+    }
+
+    private static String hostOf(HttpRequest<?> request) {
+        String host = request.getHeaders().get("Host");
+        if (host == null) {
+            return "";
+        }
+        host = host.trim().toLowerCase(java.util.Locale.ROOT);
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            return end < 0 ? host : host.substring(1, end);
+        }
+        int colon = host.indexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
+    }
+
+    private static String originHost(String origin) {
+        try {
+            String h = java.net.URI.create(origin).getHost();
+            return h == null ? "" : h.toLowerCase(java.util.Locale.ROOT).replace("[", "").replace("]", "");
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    private static boolean isLocal(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     @ResponseFilter

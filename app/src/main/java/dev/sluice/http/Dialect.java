@@ -11,7 +11,9 @@ public enum Dialect {
 
     public static Dialect of(HttpRequest<?> request) {
         String path = request.getPath();
-        if (path.startsWith("/v1/messages") || request.getHeaders().contains("anthropic-version")) {
+        // the path decides; anthropic-version only matters where both APIs share a path (/v1/models)
+        if (path.startsWith("/v1/messages")
+                || (path.startsWith("/v1/models") && request.getHeaders().contains("anthropic-version"))) {
             return ANTHROPIC;
         }
         return OPENAI;

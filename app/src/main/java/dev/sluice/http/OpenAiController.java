@@ -2,7 +2,6 @@ package dev.sluice.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.UpstreamCall;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.ModelNames;
@@ -12,7 +11,12 @@ import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.anthropic.AnthropicModels;
+import dev.sluice.routing.Attempt;
 import dev.sluice.routing.Dispatcher;
+import dev.sluice.routing.Pool;
+import dev.sluice.routing.Route;
+import dev.sluice.routing.Router;
+import dev.sluice.routing.Upstream;
 import dev.sluice.routing.StreamRelay;
 import dev.sluice.translate.OpenAiPassthroughRequest;
 import dev.sluice.translate.OpenAiPassthroughRequest.Endpoint;
@@ -38,20 +42,18 @@ import java.util.concurrent.CompletableFuture;
 @Tag(name = "OpenAI API")
 public final class OpenAiController {
     private final Dispatcher dispatcher;
-    private final BackendProfile profile;
+    private final Router router;
     private final GatewayMetrics metrics;
     private final String configuredModel;
-    private final ModelNames models;
     private final String secret;
     private final boolean logPrompts;
     private final long startedAt = System.currentTimeMillis() / 1000;
 
     OpenAiController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics) {
         this.dispatcher = dispatcher;
-        this.profile = dispatcher.backend().profile();
+        this.router = dispatcher.router();
         this.metrics = metrics;
         this.configuredModel = config.hasModelName() ? config.modelName() : null;
-        this.models = ModelNames.of(config);
         this.secret = config.backendApiKey();
         this.logPrompts = config.logPrompts();
     }
@@ -68,9 +70,6 @@ public final class OpenAiController {
     @Post(uri = "/v1/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
             MediaType.TEXT_EVENT_STREAM})
     CompletableFuture<MutableHttpResponse<?>> completions(HttpRequest<?> request, @Body @Nullable byte[] body) {
-        if (!profile.completions()) {
-            return fail(request, notSupported("/v1/completions"));
-        }
         return generate(request, body, Endpoint.COMPLETIONS, "/completions");
     }
 
@@ -78,9 +77,6 @@ public final class OpenAiController {
             description = "OpenAI embeddings; base64 is produced by the gateway when the backend only returns floats.")
     @Post(uri = "/v1/embeddings", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> embeddings(HttpRequest<?> request, @Body @Nullable byte[] body) {
-        if (!profile.embeddings()) {
-            return fail(request, notSupported("/v1/embeddings"));
-        }
         return generate(request, body, Endpoint.EMBEDDINGS, "/embeddings");
     }
 
@@ -90,10 +86,13 @@ public final class OpenAiController {
     CompletableFuture<MutableHttpResponse<?>> models(HttpRequest<?> request) {
         boolean anthropic = request.getHeaders().contains("anthropic-version");
         CompletableFuture<JsonNode> list;
-        if (configuredModel != null) {
+        if (!router.namedPools().isEmpty()) {
             ObjectNode l = Json.object();
             l.put("object", "list");
-            l.putArray("data").add(modelObject(configuredModel));
+            var data = l.putArray("data");
+            for (Pool p : router.namedPools()) {
+                data.add(modelObject(p.alias()));
+            }
             list = CompletableFuture.completedFuture(l);
         } else {
             list = upstreamModels(request, Attributes.record(request)).thenApply(b -> {
@@ -112,8 +111,8 @@ public final class OpenAiController {
     @Get(uri = "/v1/models/{id}", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> model(HttpRequest<?> request, @PathVariable String id) {
         boolean anthropic = request.getHeaders().contains("anthropic-version");
-        if (configuredModel != null) {
-            if (configuredModel.equals(id)) {
+        if (!router.namedPools().isEmpty()) {
+            if (router.namedPools().stream().anyMatch(p -> p.alias().equals(id))) {
                 return CompletableFuture.completedFuture(json(Json.bytes(anthropic
                         ? AnthropicModels.model(id, startedAt) : modelObject(id))));
             }
@@ -134,7 +133,8 @@ public final class OpenAiController {
 
     private CompletableFuture<byte[]> upstreamModels(HttpRequest<?> request, RequestRecord record) {
         UpstreamCall call = new UpstreamCall("GET", "/models", null, false, NettyClientLink.loop(request));
-        return dispatcher.unary(withLoop(call), record, NettyClientLink.of(request)).thenApply(r -> r.body());
+        Upstream first = router.pools().get(0).upstreams().get(0);
+        return dispatcher.unaryTo(first, withLoop(call), record, NettyClientLink.of(request)).thenApply(r -> r.body());
     }
 
     private ObjectNode modelObject(String id) {
@@ -142,38 +142,59 @@ public final class OpenAiController {
         m.put("id", id);
         m.put("object", "model");
         m.put("created", startedAt);
-        m.put("owned_by", profile.kind().id());
+        Pool pool = router.pool(id);
+        m.put("owned_by", pool == null ? "sluice" : pool.upstreams().get(0).profile().kind().id());
         return m;
     }
 
     private CompletableFuture<MutableHttpResponse<?>> generate(HttpRequest<?> request, byte[] body, Endpoint endpoint,
             String path) {
         RequestRecord record = Attributes.record(request);
-        record.backend(profile.kind().id());
-        PreparedRequest prepared;
+        ObjectNode json;
+        Route route;
         try {
-            ObjectNode json = OpenAiPassthroughRequest.parse(body);
-            prepared = OpenAiPassthroughRequest.prepare(endpoint, body, json, profile, models);
+            json = OpenAiPassthroughRequest.parse(body);
+            JsonNode modelNode = json.get("model");
+            if (modelNode != null && !modelNode.isTextual()) {
+                throw GatewayException.invalid("'model' must be a string", "model");
+            }
+            route = ModelRouting.route(router, modelNode == null ? null : modelNode.asText(), false);
         } catch (GatewayException e) {
             return fail(request, e);
         }
-        record.model(prepared.clientModel());
+        String clientModel = ModelRouting.effectiveModel(router, Json.text(json, "model"));
+        record.model(clientModel);
         if (logPrompts) {
             record.prompt(promptOf(body, endpoint));
         }
-        UpstreamCall call = withLoop(new UpstreamCall("POST", path, prepared.body(), prepared.stream(),
-                NettyClientLink.loop(request)));
-        if (!prepared.stream()) {
-            return dispatcher.unary(call, record, NettyClientLink.of(request)).<MutableHttpResponse<?>>thenApply(r -> {
-                OpenAiPassthroughResponse.Shaped shaped = OpenAiPassthroughResponse.shape(r.body(), prepared);
-                if (shaped.promptTokens() >= 0) {
-                    record.tokens(shaped.promptTokens(), shaped.completionTokens(), false);
-                }
-                return json(shaped.body());
-            }).exceptionally(e -> error(request, e));
+        var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
+        Attempt.Factory attempts = u -> {
+            if (endpoint == Endpoint.EMBEDDINGS && !u.profile().embeddings()) {
+                throw notSupported(u, "/v1/embeddings");
+            }
+            if (endpoint == Endpoint.COMPLETIONS && !u.profile().completions()) {
+                throw notSupported(u, "/v1/completions");
+            }
+            PreparedRequest p = OpenAiPassthroughRequest.prepare(endpoint, body, json.deepCopy(), u.profile(),
+                    ModelNames.forUpstream(u.modelFor(clientModel)));
+            return new Attempt(u, new UpstreamCall("POST", path, p.body(), p.stream(), loop), p);
+        };
+        boolean stream = endpoint != Endpoint.EMBEDDINGS && json.path("stream").asBoolean(false);
+        if (!stream) {
+            return dispatcher.unary(route, attempts, record, NettyClientLink.of(request))
+                    .<MutableHttpResponse<?>>thenApply(r -> {
+                        PreparedRequest prepared = (PreparedRequest) r.attempt().context();
+                        OpenAiPassthroughResponse.Shaped shaped = OpenAiPassthroughResponse.shape(r.body(), prepared);
+                        if (shaped.promptTokens() >= 0) {
+                            record.tokens(shaped.promptTokens(), shaped.completionTokens(), false);
+                        }
+                        return json(shaped.body());
+                    }).exceptionally(e -> error(request, e));
         }
-        var translator = new OpenAiPassthroughStream(prepared.clientWantsUsage(), prepared.rewriteModelTo(), secret);
-        return dispatcher.stream(call, translator, record, NettyClientLink.of(request))
+        return dispatcher.stream(route, attempts, a -> {
+            PreparedRequest p = (PreparedRequest) a.context();
+            return new OpenAiPassthroughStream(p.clientWantsUsage(), p.rewriteModelTo(), secret);
+        }, record, NettyClientLink.of(request))
                 .<MutableHttpResponse<?>>thenApply(relay -> stream(record, relay))
                 .exceptionally(e -> error(request, e));
     }
@@ -219,9 +240,9 @@ public final class OpenAiController {
         return ErrorResponses.of(request, e);
     }
 
-    private GatewayException notSupported(String endpoint) {
+    private static GatewayException notSupported(Upstream u, String endpoint) {
         return GatewayException.of(ErrorKind.NOT_SUPPORTED, endpoint + " is not supported by the "
-                + profile.kind().id() + " backend" + (endpoint.equals("/v1/embeddings")
+                + u.profile().kind().id() + " backend" + (endpoint.equals("/v1/embeddings")
                 ? "; serve embeddings from a runtime that has them (e.g. TEI, vllm or ollama with an embedding model)"
                 : ""));
     }

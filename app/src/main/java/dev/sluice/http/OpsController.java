@@ -3,8 +3,7 @@ package dev.sluice.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.Version;
-import dev.sluice.backend.Backend;
-import dev.sluice.backend.BackendHealth;
+import dev.sluice.routing.RouterHealth;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.protocol.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,15 +24,13 @@ import java.util.concurrent.CompletableFuture;
 @Tag(name = "Operations")
 public final class OpsController {
     private final GatewayConfig config;
-    private final Backend backend;
-    private final BackendHealth health;
+    private final RouterHealth health;
     private final PrometheusMeterRegistry prometheus;
     private final ApiDocs docs;
 
-    OpsController(GatewayConfig config, Backend backend, BackendHealth health, PrometheusMeterRegistry prometheus,
+    OpsController(GatewayConfig config, RouterHealth health, PrometheusMeterRegistry prometheus,
             ApiDocs docs) {
         this.config = config;
-        this.backend = backend;
         this.health = health;
         this.prometheus = prometheus;
         this.docs = docs;
@@ -69,7 +66,7 @@ public final class OpsController {
     @Operation(summary = "Readiness: 200 when the backend answers its health check, else 503")
     @Get(uri = "/readyz", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> readyz() {
-        return health.check().thenApply(ok -> HttpResponse.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+        return health.ready().thenApply(ok -> HttpResponse.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
                 .body(("{\"status\":\"" + (ok ? "ready" : "backend unreachable") + "\"}").getBytes())
                 .contentType(MediaType.APPLICATION_JSON_TYPE));
     }
@@ -77,7 +74,8 @@ public final class OpsController {
     @Operation(summary = "Health details: gateway, backend kind and URL (no secrets), reachability, version")
     @Get(uri = "/health", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> health() {
-        return health.check().thenApply(ok -> {
+        return health.states().thenApply(states -> {
+            boolean ok = states.stream().anyMatch(d -> d.reachable() && !d.ejected());
             ObjectNode o = Json.object();
             o.put("status", ok ? "ok" : "degraded");
             o.put("version", Version.VERSION);
@@ -85,16 +83,26 @@ public final class OpsController {
             gw.put("status", "up");
             gw.put("auth", config.authEnabled() ? "api-key" : "off");
             gw.put("rate_limit", config.rateLimitEnabled() ? config.rateLimitRpm() + "/min" : "off");
+            RouterHealth.DeploymentState first = states.get(0);
             ObjectNode b = o.putObject("backend");
-            b.put("kind", config.backendKind().id());
-            b.put("url", publicUrl(backend.location()));
-            b.put("reachable", ok);
-            long ms = health.lastLatencyMillis();
-            if (ms >= 0) {
-                b.put("probe_ms", ms);
+            b.put("kind", first.kind());
+            b.put("url", publicUrl(first.url()));
+            b.put("reachable", first.reachable());
+            if (first.probeMillis() >= 0) {
+                b.put("probe_ms", first.probeMillis());
             }
             if (config.hasModelName()) {
                 b.put("model", config.modelName());
+            }
+            var deployments = o.putArray("deployments");
+            for (RouterHealth.DeploymentState d : states) {
+                ObjectNode n = deployments.addObject();
+                n.put("id", d.id());
+                n.put("alias", d.alias());
+                n.put("kind", d.kind());
+                n.put("url", publicUrl(d.url()));
+                n.put("reachable", d.reachable());
+                n.put("ejected", d.ejected());
             }
             return HttpResponse.status(HttpStatus.OK).body(Json.bytes(o)).contentType(MediaType.APPLICATION_JSON_TYPE);
         });

@@ -49,10 +49,13 @@ public final class RateLimitFilter {
             return null;
         }
         metrics.rateLimited();
+        // the response filter below does not see a response this filter short-circuits: set the headers here
         return ErrorResponses.of(request, GatewayException.of(ErrorKind.RATE_LIMITED, "rate limit exceeded: "
                 + d.limit() + " requests per minute for this " + (caller.startsWith("key:") ? "API key" : "client")
                 + "; retry after " + d.retryAfterSeconds() + " s")
-                .withHeader("Retry-After", Long.toString(d.retryAfterSeconds())));
+                .withHeader("Retry-After", Long.toString(d.retryAfterSeconds()))
+                .withHeader("x-ratelimit-limit-requests", Long.toString(d.limit()))
+                .withHeader("x-ratelimit-remaining-requests", "0"));
     }
 
     @ResponseFilter

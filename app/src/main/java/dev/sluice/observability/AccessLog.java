@@ -30,7 +30,7 @@ public final class AccessLog {
             args.add(kv("model", r.model()));
         }
         if (r.backend() != null) {
-            args.add(kv("backend", backendKind));
+            args.add(kv("backend", r.backend()));
         }
         if (r.principal() != null) {
             args.add(kv("principal", r.principal()));

@@ -111,6 +111,26 @@ public final class GatewayMetrics {
                 .tag("kind", kind).register(registry).increment();
     }
 
+    public void upstreamAttempt(String deployment) {
+        Counter.builder("sluice.upstream.attempts").description("Requests sent to each deployment, retries included")
+                .tag("deployment", deployment).register(registry).increment();
+    }
+
+    public void upstreamRetry(String alias) {
+        Counter.builder("sluice.upstream.retries").description("Retries within a model alias's pool")
+                .tag("alias", alias).register(registry).increment();
+    }
+
+    public void upstreamFallback(String alias) {
+        Counter.builder("sluice.upstream.fallbacks").description("Attempts moved to a fallback alias")
+                .tag("alias", alias).register(registry).increment();
+    }
+
+    public void upstreamEjected(String deployment) {
+        Counter.builder("sluice.upstream.ejections").description("Deployments ejected after consecutive failures")
+                .tag("deployment", deployment).register(registry).increment();
+    }
+
     public void rateLimited() {
         Counter.builder("sluice.rate.limited").description("Requests refused by the rate limiter")
                 .register(registry).increment();

@@ -17,52 +17,194 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Sends a prepared request to the backend and brings back either a complete response or a stream, with
- * the timeouts, cancellation and error normalisation every exchange needs.
+ * Sends a request to the deployments its route names, with the timeouts, cancellation, error
+ * normalisation, retries and fallbacks every exchange needs. A request is only ever retried before any
+ * byte has gone to the client.
  */
 public final class Dispatcher {
     private static final int MAX_UNARY_BYTES = 64 * 1024 * 1024;
 
-    private final Backend backend;
+    private final Router router;
     private final Timeouts timeouts;
     private final String secret;
     private final Consumer<GatewayException> onBackendError;
+    private final Router.RouteEvents events;
 
-    public Dispatcher(Backend backend, Timeouts timeouts, String secret, Consumer<GatewayException> onBackendError) {
-        this.backend = backend;
+    public Dispatcher(Router router, Timeouts timeouts, String secret, Consumer<GatewayException> onBackendError,
+            Router.RouteEvents events) {
+        this.router = router;
         this.timeouts = timeouts;
         this.secret = secret;
         this.onBackendError = onBackendError;
+        this.events = events;
     }
 
-    public Backend backend() {
-        return backend;
+    public Router router() {
+        return router;
     }
 
-    /** A non-streaming exchange; fails with a {@link GatewayException} for any upstream error. */
-    public CompletableFuture<UpstreamResult> unary(UpstreamCall call, RequestRecord record, ClientLink client) {
+    /** A routed non-streaming request; fails with a {@link GatewayException} once every attempt failed. */
+    public CompletableFuture<UpstreamResult> unary(Route route, Attempt.Factory factory, RequestRecord record,
+            ClientLink client) {
+        CompletableFuture<UpstreamResult> result = new CompletableFuture<>();
+        boolean[] closed = new boolean[1];
+        ClientLink.Registration reg = client.onClose(() -> closed[0] = true);
+        result.whenComplete((r, e) -> {
+            reg.remove();
+            route.finish();
+        });
+        tryUnary(route, route.first(), factory, record, client, result, closed);
+        return result;
+    }
+
+    private void tryUnary(Route route, Upstream u, Attempt.Factory factory, RequestRecord record, ClientLink client,
+            CompletableFuture<UpstreamResult> result, boolean[] closed) {
+        Attempt a;
+        try {
+            a = factory.create(u);
+        } catch (GatewayException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        if (closed[0]) {
+            result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, "client closed"));
+            return;
+        }
+        record.backend(u.id());
+        u.started();
+        unaryTo(u, a.call(), record, client).whenComplete((r, err) -> {
+            u.finished();
+            if (err == null) {
+                u.succeeded();
+                result.complete(new UpstreamResult(r.status(), r.headers(), r.body(), a));
+                return;
+            }
+            GatewayException e = unwrap(err);
+            if (closed[0] || "client_closed".equals(record.outcome())) {
+                result.completeExceptionally(e);
+                return;
+            }
+            if (u.failed(e, System.nanoTime())) {
+                events.ejected(u);
+            }
+            Route.Next next = route.next(u, e);
+            if (next == null) {
+                result.completeExceptionally(route.finalError(e));
+                return;
+            }
+            a.call().loop().schedule(() -> tryUnary(route, next.upstream(), factory, record, client, result, closed),
+                    next.delayNanos(), TimeUnit.NANOSECONDS);
+        });
+    }
+
+    /**
+     * A routed streaming request. Completes with the relay once the client's 200 may be sent: when a
+     * deployment answered 2xx, or stayed silent for the keep-alive interval (then later failures travel
+     * in-band and nothing is retried). Fails with a {@link GatewayException} once every attempt failed.
+     */
+    public CompletableFuture<StreamRelay> stream(Route route, Attempt.Factory factory,
+            Function<Attempt, StreamTranslator> translators, RequestRecord record, ClientLink client) {
+        CompletableFuture<StreamRelay> result = new CompletableFuture<>();
+        boolean[] closed = new boolean[1];
+        ClientLink.Registration reg = client.onClose(() -> closed[0] = true);
+        result.whenComplete((r, e) -> reg.remove());
+        tryStream(route, route.first(), factory, translators, record, client, result, closed);
+        return result;
+    }
+
+    private void tryStream(Route route, Upstream u, Attempt.Factory factory,
+            Function<Attempt, StreamTranslator> translators, RequestRecord record, ClientLink client,
+            CompletableFuture<StreamRelay> result, boolean[] closed) {
+        Attempt a;
+        StreamTranslator translator;
+        try {
+            a = factory.create(u);
+            translator = translators.apply(a);
+        } catch (GatewayException e) {
+            route.finish();
+            result.completeExceptionally(e);
+            return;
+        }
+        if (closed[0]) {
+            route.finish();
+            result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, "client closed"));
+            return;
+        }
+        record.backend(u.id());
+        u.started();
+        StreamRelay relay = new StreamRelay(a.call().loop(), translator, timeouts, record, secret, onBackendError);
+        relay.onDone(failure -> {
+            u.finished();
+            if (failure != null && relay.committed().isDone() && !relay.committed().isCompletedExceptionally()) {
+                // a failure after the 200: not retried, but it still counts against the deployment
+                if (u.failed(failure, System.nanoTime())) {
+                    events.ejected(u);
+                }
+            }
+            if (relay.committed().isDone() && !relay.committed().isCompletedExceptionally()) {
+                route.finish();
+            }
+        });
+        relay.start(u.backend().send(a.call()), client);
+        relay.committed().whenComplete((r, err) -> {
+            if (err == null) {
+                u.succeeded();
+                result.complete(r);
+                return;
+            }
+            GatewayException e = unwrap(err);
+            if (closed[0] || "client_closed".equals(record.outcome())) {
+                route.finish();
+                result.completeExceptionally(e);
+                return;
+            }
+            if (u.failed(e, System.nanoTime())) {
+                events.ejected(u);
+            }
+            Route.Next next = route.next(u, e);
+            if (next == null) {
+                route.finish();
+                result.completeExceptionally(route.finalError(e));
+                return;
+            }
+            a.call().loop().schedule(() -> tryStream(route, next.upstream(), factory, translators, record, client,
+                    result, closed), next.delayNanos(), TimeUnit.NANOSECONDS);
+        });
+    }
+
+    /** One non-streaming exchange with one deployment, no retries (model lists, token counts, each attempt). */
+    public CompletableFuture<UpstreamResult> unaryTo(Upstream upstream, UpstreamCall call, RequestRecord record,
+            ClientLink client) {
+        Backend backend = upstream.backend();
         CompletableFuture<UpstreamResult> result = new CompletableFuture<>();
         var loop = call.loop();
         UnaryState state = new UnaryState();
         ScheduledFuture<?> timer = loop.schedule(() -> {
-            state.abort();
+            // settle the result first: aborting may fail the pending send, which must not win
             fail(result, GatewayException.of(ErrorKind.TIMEOUT, "the backend did not answer within "
                     + timeouts.total().toSeconds() + " s (REQUEST_TIMEOUT_S)"));
+            state.abort();
         }, timeouts.total().toNanos(), TimeUnit.NANOSECONDS);
         ClientLink.Registration reg = client.onClose(() -> loop.execute(() -> {
             if (!result.isDone()) {
                 record.outcome("client_closed");
-                state.abort();
                 result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, "client closed"));
+                state.abort();
             }
         }));
         result.whenComplete((r, e) -> {
             timer.cancel(false);
             reg.remove();
         });
-        backend.send(call).whenComplete((ex, err) -> {
+        CompletableFuture<UpstreamExchange> sending = backend.send(call);
+        state.sending = sending;
+        if (result.isDone()) {
+            sending.cancel(false);
+        }
+        sending.whenComplete((ex, err) -> {
             if (err != null) {
                 fail(result, unwrap(err));
                 return;
@@ -74,7 +216,7 @@ public final class Dispatcher {
             state.exchange = ex;
             ex.setSink(new Aggregator(ex, body -> {
                 if (ex.isSuccess() && !UpstreamErrors.isErrorPayload(ex.isEventStream() ? null : Json.tryParse(body))) {
-                    result.complete(new UpstreamResult(ex.status(), ex.headers(), body));
+                    result.complete(new UpstreamResult(ex.status(), ex.headers(), body, null));
                 } else {
                     fail(result, UpstreamErrors.from(ex.status(), body, ex.headers(), secret));
                 }
@@ -84,23 +226,19 @@ public final class Dispatcher {
         return result;
     }
 
-    /**
-     * A streaming exchange. Completes with the relay once the client's 200 may be sent: when the backend
-     * answered 2xx, or when it stayed silent for the keep-alive interval (then later failures travel in-band).
-     * Fails with a {@link GatewayException} for errors that come before that.
-     */
-    public CompletableFuture<StreamRelay> stream(UpstreamCall call, StreamTranslator translator, RequestRecord record,
-            ClientLink client) {
-        StreamRelay relay = new StreamRelay(call.loop(), translator, timeouts, record, secret, onBackendError);
-        relay.start(backend.send(call), client);
-        return relay.committed();
-    }
-
     private void fail(CompletableFuture<?> result, GatewayException e) {
-        if (result.completeExceptionally(e) && e.kind() != ErrorKind.INVALID_REQUEST
-                && e.kind() != ErrorKind.NOT_FOUND && e.kind() != ErrorKind.CONTEXT_LENGTH) {
+        if (result.completeExceptionally(e) && isBackendFault(e)) {
             onBackendError.accept(e);
         }
+    }
+
+    /** The backend failed, as opposed to rejecting what the client asked (which is the client's error). */
+    static boolean isBackendFault(GatewayException e) {
+        return switch (e.kind()) {
+            case INVALID_REQUEST, NOT_FOUND, CONTEXT_LENGTH, UPSTREAM_CLIENT_ERROR, AUTHENTICATION, PERMISSION,
+                    REQUEST_TOO_LARGE, NOT_SUPPORTED -> false;
+            case RATE_LIMITED, API_ERROR, BAD_GATEWAY, OVERLOADED, TIMEOUT -> true;
+        };
     }
 
     static GatewayException unwrap(Throwable t) {
@@ -116,11 +254,15 @@ public final class Dispatcher {
     }
 
     private static final class UnaryState {
-        UpstreamExchange exchange;
+        volatile UpstreamExchange exchange;
+        volatile CompletableFuture<UpstreamExchange> sending;
 
         void abort() {
             if (exchange != null) {
                 exchange.abort();
+            } else if (sending != null) {
+                // no response head yet (a non-streaming answer comes whole): cancelling closes the connection
+                sending.cancel(false);
             }
         }
     }

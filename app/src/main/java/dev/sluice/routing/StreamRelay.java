@@ -43,6 +43,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private final List<SseEvent> events = new ArrayList<>();
     private final List<byte[]> out = new ArrayList<>();
     private UpstreamExchange exchange;
+    private CompletableFuture<UpstreamExchange> sending;
     private Subscriber<? super byte[]> subscriber;
     private long demand;
     private boolean done;
@@ -55,6 +56,8 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private ClientLink.Registration clientReg;
     private CompositeByteBuf errorBody;
     private boolean cleanedUp;
+    private Consumer<GatewayException> onDone = f -> {};
+    private GatewayException failure;
 
     StreamRelay(EventLoop loop, StreamTranslator translator, Timeouts timeouts, RequestRecord record, String secret,
             Consumer<GatewayException> onBackendError) {
@@ -66,11 +69,17 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         this.onBackendError = onBackendError;
     }
 
+    /** Called once when the relay is over: with the failure that ended it, or null when it ended normally. */
+    void onDone(Consumer<GatewayException> onDone) {
+        this.onDone = onDone;
+    }
+
     CompletableFuture<StreamRelay> committed() {
         return committed;
     }
 
     void start(CompletableFuture<UpstreamExchange> send, ClientLink client) {
+        sending = send;
         long now = System.nanoTime();
         lastUpstreamNanos = now;
         lastWriteNanos = now;
@@ -162,6 +171,11 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         }
         flushOut();
         if (translator.terminated()) {
+            if (translator.failed()) {
+                record.outcome("upstream_error");
+                failure = GatewayException.of(ErrorKind.API_ERROR, "in-band upstream error");
+                onBackendError.accept(failure);
+            }
             done = true;
             // after an in-band error the runtime may keep generating: cut it off; after [DONE] only the
             // end of the chunked body is left, so let it arrive and the connection go back to the pool
@@ -186,10 +200,16 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (done) {
             return;
         }
+        decoder.finish(events);
+        for (SseEvent ev : events) {
+            translator.onEvent(ev, out);
+        }
+        events.clear();
         translator.onEnd(out);
         if (translator.failed()) {
             record.outcome("stream_truncated");
-            onBackendError.accept(GatewayException.of(ErrorKind.BAD_GATEWAY, "stream truncated"));
+            failure = GatewayException.of(ErrorKind.BAD_GATEWAY, "stream truncated");
+            onBackendError.accept(failure);
         }
         flushOut();
         exchange = null;
@@ -211,7 +231,10 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (done) {
             return;
         }
-        onBackendError.accept(e);
+        if (Dispatcher.isBackendFault(e)) {
+            onBackendError.accept(e);
+        }
+        failure = e;
         done = true;
         detachUpstream(true);
         if (!committed.isDone()) {
@@ -266,6 +289,10 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private void detachUpstream(boolean abort) {
         UpstreamExchange ex = exchange;
         if (ex == null) {
+            if (abort && sending != null) {
+                // no response head yet (prefill, model loading): cancelling closes the upstream connection
+                sending.cancel(false);
+            }
             return;
         }
         exchange = null;
@@ -383,8 +410,12 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (clientReg != null) {
             clientReg.remove();
         }
-        StreamUsageReport.apply(record, translator);
-        record.streamDone();
+        if (committed.isDone() && !committed.isCompletedExceptionally()) {
+            // only the relay the client got reports; a failed attempt before it leaves the record alone
+            StreamUsageReport.apply(record, translator);
+            record.streamDone();
+        }
+        onDone.accept(failure);
     }
 
     /** Copies the translator's token counts into the record. */

@@ -27,9 +27,9 @@ public final class TokenCounter {
         this.dispatcher = dispatcher;
     }
 
-    public CompletableFuture<Count> count(ObjectNode anthropicBody, AnthropicRequest translated, EventLoop loop,
-            RequestRecord record) {
-        BackendProfile profile = dispatcher.backend().profile();
+    public CompletableFuture<Count> count(ObjectNode anthropicBody, AnthropicRequest translated, Upstream upstream,
+            EventLoop loop, RequestRecord record) {
+        BackendProfile profile = upstream.profile();
         long estimate = translated.estimatedInputTokens();
         ObjectNode chat = translated.openAi();
         UpstreamCall call;
@@ -66,7 +66,7 @@ public final class TokenCounter {
         }
         BackendProfile.TokenizeMode mode = profile.tokenize();
         int messages = chat.path("messages").size();
-        return dispatcher.unary(call, record, ClientLink.NONE).thenApply(r -> {
+        return dispatcher.unaryTo(upstream, call, record, ClientLink.NONE).thenApply(r -> {
             JsonNode body = Json.tryParse(r.body());
             long n = switch (mode) {
                 case VLLM -> body == null ? -1 : body.path("count").asLong(-1);

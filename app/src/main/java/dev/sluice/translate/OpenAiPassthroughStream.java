@@ -77,7 +77,7 @@ public final class OpenAiPassthroughStream implements StreamTranslator {
             return;
         }
         if (mayBeError && UpstreamErrors.isErrorPayload(node)) {
-            fail(UpstreamErrors.from(500, data.getBytes(StandardCharsets.UTF_8), java.util.Map.of(), secret), out);
+            fail(UpstreamErrors.from(UpstreamErrors.inBandStatus(node), data.getBytes(StandardCharsets.UTF_8), java.util.Map.of(), secret), out);
             return;
         }
         note(data);

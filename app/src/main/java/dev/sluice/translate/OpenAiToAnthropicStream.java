@@ -86,7 +86,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
             return;
         }
         if (UpstreamErrors.isErrorPayload(chunk)) {
-            fail(UpstreamErrors.from(500, event.data().getBytes(StandardCharsets.UTF_8), Map.of(), secret), out);
+            fail(UpstreamErrors.from(UpstreamErrors.inBandStatus(chunk), event.data().getBytes(StandardCharsets.UTF_8), Map.of(), secret), out);
             return;
         }
         JsonNode u = chunk.get("usage");

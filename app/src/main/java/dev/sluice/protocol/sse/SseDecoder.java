@@ -19,6 +19,7 @@ public final class SseDecoder {
     private String eventName;
     private StringBuilder data;
     private boolean sawField;
+    private boolean eof;
 
     public SseDecoder() {
         this(DEFAULT_MAX_EVENT_BYTES);
@@ -46,6 +47,17 @@ public final class SseDecoder {
         feed(bytes, 0, bytes.length, out);
     }
 
+    /**
+     * The stream ended: a CR held back as a possible first half of CRLF is a line end after all, so an
+     * event ended by CR-only line ends is not lost. An event without its blank line stays discarded.
+     */
+    public void finish(List<SseEvent> out) {
+        if (len > 0 && buf[len - 1] == '\r') {
+            eof = true;
+            parse(out);
+        }
+    }
+
     /** True when bytes of an unfinished event are buffered (a stream that ends here was cut mid-event). */
     public boolean hasPartialEvent() {
         for (int i = 0; i < len; i++) {
@@ -66,15 +78,19 @@ public final class SseDecoder {
             if (c == '\n') {
                 next = i + 1;
             } else if (c == '\r') {
-                if (i + 1 >= len) {
+                if (i + 1 >= len && !eof) {
                     break; // a CR at the end may be the first half of CRLF: wait for more bytes
                 }
-                next = buf[i + 1] == '\n' ? i + 2 : i + 1;
+                next = i + 1 < len && buf[i + 1] == '\n' ? i + 2 : i + 1;
             } else {
                 i++;
                 continue;
             }
             if (i == lineStart) {
+                if (next - eventStart > maxEventBytes) {
+                    // checked here too: an event that arrived whole in one chunk never sat in the buffer
+                    throw new EventTooLargeException(maxEventBytes);
+                }
                 if (sawField) {
                     byte[] raw = Arrays.copyOfRange(buf, eventStart, next);
                     out.add(new SseEvent(raw, eventName, data == null ? null : data.toString()));

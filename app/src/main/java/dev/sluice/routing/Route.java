@@ -1,0 +1,141 @@
+package dev.sluice.routing;
+
+import dev.sluice.error.GatewayException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The attempts of one request: first the alias's pool (the first try plus up to {@code retries} more,
+ * preferring deployments not yet tried), then each fallback pool in order. Every attempt after the first
+ * needs the retry budget. When everything failed, the error names every attempt. Not thread-safe.
+ */
+public final class Route {
+    private final String clientModel;
+    private final List<Pool> chain;
+    private final RetryPolicy policy;
+    private final RetryBudget budget;
+    private final Router.RouteEvents events;
+    private final Set<Upstream> tried = new HashSet<>();
+    private final Set<Upstream> failed = new HashSet<>();
+    private final List<String> log = new ArrayList<>();
+    private int poolIndex;
+    private int attemptsInPool;
+    private int attempts;
+    private boolean holdsRetry;
+    private boolean started;
+
+    /** The next deployment and how long to wait before trying it. */
+    public record Next(Upstream upstream, long delayNanos) {}
+
+    Route(String clientModel, List<Pool> chain, RetryPolicy policy, RetryBudget budget, Router.RouteEvents events) {
+        this.clientModel = clientModel;
+        this.chain = chain;
+        this.policy = policy;
+        this.budget = budget;
+        this.events = events;
+    }
+
+    public String clientModel() {
+        return clientModel;
+    }
+
+    public Pool pool() {
+        return chain.get(0);
+    }
+
+    /** The first deployment to try. */
+    public Upstream first() {
+        if (!started) {
+            started = true;
+            budget.requestStarted();
+        }
+        Upstream u = chain.get(0).pick(tried, System.nanoTime());
+        mark(u);
+        return u;
+    }
+
+    private void mark(Upstream u) {
+        tried.add(u);
+        attempts++;
+        attemptsInPool++;
+        events.attempt(u);
+    }
+
+    /** After {@code u} failed with {@code e}: the next try, or null when the request has failed for good. */
+    public Next next(Upstream u, GatewayException e) {
+        log.add(u.id() + ": " + (e.status() > 0 ? "HTTP " + e.status() + " " : "") + shorten(e.getMessage()));
+        failed.add(u);
+        releaseRetry();
+        if (!policy.retryable(e)) {
+            return null;
+        }
+        long now = System.nanoTime();
+        while (poolIndex < chain.size()) {
+            Pool pool = chain.get(poolIndex);
+            if (attemptsInPool <= policy.retries()) {
+                Upstream candidate = pool.pick(tried, now);
+                if (candidate == null) {
+                    candidate = pool.pick(Set.of(), now); // every deployment tried: go round again
+                }
+                if (candidate != null) {
+                    if (!budget.tryRetry()) {
+                        log.add("retry budget exhausted");
+                        return null;
+                    }
+                    holdsRetry = true;
+                    if (poolIndex == 0) {
+                        events.retry(pool.alias());
+                    } else {
+                        events.fallback(chain.get(0).alias());
+                    }
+                    long delay = failed.contains(candidate) ? policy.delayNanos(attemptsInPool, e) : 0;
+                    mark(candidate);
+                    return new Next(candidate, delay);
+                }
+            }
+            poolIndex++;
+            attemptsInPool = 0;
+        }
+        return null;
+    }
+
+    /** The error to give the client when every attempt failed: the last one's kind, every attempt listed. */
+    public GatewayException finalError(GatewayException last) {
+        if (attempts <= 1) {
+            return last;
+        }
+        return new GatewayException(last.kind(), last.status(), "all " + attempts + " attempts failed: "
+                + String.join("; ", log), last.param(), last.code(), last.headers());
+    }
+
+    /** The request is over, successfully or not. */
+    public void finish() {
+        releaseRetry();
+        if (started) {
+            started = false;
+            budget.requestFinished();
+        }
+    }
+
+    private void releaseRetry() {
+        if (holdsRetry) {
+            holdsRetry = false;
+            budget.retryDone();
+        }
+    }
+
+    private static String shorten(String m) {
+        return m == null ? "" : m.length() > 160 ? m.substring(0, 160) + "…" : m;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    /** For tests and logs: the attempts made so far. */
+    public List<String> log() {
+        return List.copyOf(log);
+    }
+}

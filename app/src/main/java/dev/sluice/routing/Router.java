@@ -1,0 +1,121 @@
+package dev.sluice.routing;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Maps the model name a client sends to a pool of deployments, and knows the fallback chain of each alias
+ * and the retry policy. Aliases may be globs ({@code claude-*}); an alias of {@code *} takes any name.
+ */
+public final class Router {
+    private final Map<String, Pool> exact = new LinkedHashMap<>();
+    private final List<Map.Entry<Pattern, Pool>> globs = new ArrayList<>();
+    private final Map<String, List<String>> fallbacks;
+    private final RetryPolicy policy;
+    private final RetryBudget budget;
+    private final RouteEvents events;
+
+    /** What routing tells the outside world (metrics), so routing needs no metrics types. */
+    public interface RouteEvents {
+        RouteEvents NONE = new RouteEvents() {};
+
+        default void attempt(Upstream u) {}
+
+        default void retry(String alias) {}
+
+        default void fallback(String alias) {}
+
+        default void ejected(Upstream u) {}
+    }
+
+    /**
+     * @param aliases extra names per pool alias (globs allowed), e.g. MODEL_ALIASES
+     */
+    public Router(List<Pool> pools, Map<String, List<String>> aliases, Map<String, List<String>> fallbacks,
+            RetryPolicy policy, RetryBudget budget, RouteEvents events) {
+        for (Pool p : pools) {
+            add(p.alias(), p);
+            for (String a : aliases.getOrDefault(p.alias(), List.of())) {
+                add(a, p);
+            }
+        }
+        this.fallbacks = Map.copyOf(fallbacks);
+        this.policy = policy;
+        this.budget = budget;
+        this.events = events;
+    }
+
+    private void add(String name, Pool p) {
+        if (name.contains("*")) {
+            StringBuilder re = new StringBuilder();
+            for (String part : name.split("\\*", -1)) {
+                if (!re.isEmpty()) {
+                    re.append(".*");
+                }
+                re.append(Pattern.quote(part));
+            }
+            globs.add(Map.entry(Pattern.compile(re.toString()), p));
+        } else {
+            exact.put(name, p);
+        }
+    }
+
+    /** The pool for a client's model name, or null when no alias matches. */
+    public Pool pool(String clientModel) {
+        if (clientModel == null) {
+            return null;
+        }
+        Pool p = exact.get(clientModel);
+        if (p != null) {
+            return p;
+        }
+        for (var g : globs) {
+            if (g.getKey().matcher(clientModel).matches()) {
+                return g.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** A new per-request route, or null when nothing serves that model. */
+    public Route route(String clientModel) {
+        Pool first = pool(clientModel);
+        if (first == null) {
+            return null;
+        }
+        List<Pool> chain = new ArrayList<>();
+        chain.add(first);
+        for (String fb : fallbacks.getOrDefault(first.alias(), List.of())) {
+            Pool p = exact.get(fb);
+            if (p != null && !chain.contains(p)) {
+                chain.add(p);
+            }
+        }
+        return new Route(clientModel, chain, policy, budget, events);
+    }
+
+    /** Pools whose alias is a concrete name (what /v1/models lists). */
+    public List<Pool> namedPools() {
+        List<Pool> out = new ArrayList<>();
+        for (var e : exact.entrySet()) {
+            if (e.getKey().equals(e.getValue().alias()) && !out.contains(e.getValue())) {
+                out.add(e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Every pool, globs and wildcards included. */
+    public List<Pool> pools() {
+        List<Pool> out = new ArrayList<>(exact.values());
+        for (var g : globs) {
+            if (!out.contains(g.getValue())) {
+                out.add(g.getValue());
+            }
+        }
+        return out.stream().distinct().toList();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.sluice.routing;
+
+import dev.sluice.backend.Backend;
+import dev.sluice.backend.BackendProfile;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One deployment at run time: a backend serving a pool's alias, with its weight, requests in flight and
+ * passive health. A deployment that fails {@code allowedFails} times in a row (or refuses connections) is
+ * ejected for a cooldown that doubles with each ejection (capped), then gets traffic again, which probes it.
+ */
+public final class Upstream {
+    private static final Duration MAX_COOLDOWN = Duration.ofMinutes(5);
+
+    private final String id;
+    private final String alias;
+    private final Backend backend;
+    private final String upstreamModel;
+    private final int weight;
+    private final int allowedFails;
+    private final Duration cooldown;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private int consecutiveFailures;
+    private int ejections;
+    private long ejectedUntil;
+    private int currentWeight;
+
+    /**
+     * @param upstreamModel the model name this deployment must be sent, or null to send the client's
+     */
+    public Upstream(String id, String alias, Backend backend, String upstreamModel, int weight, int allowedFails,
+            Duration cooldown) {
+        this.id = id;
+        this.alias = alias;
+        this.backend = backend;
+        this.upstreamModel = upstreamModel;
+        this.weight = Math.max(1, weight);
+        this.allowedFails = Math.max(1, allowedFails);
+        this.cooldown = cooldown;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String alias() {
+        return alias;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public BackendProfile profile() {
+        return backend.profile();
+    }
+
+    public String upstreamModel() {
+        return upstreamModel;
+    }
+
+    /** The name to send upstream for what the client asked. */
+    public String modelFor(String clientModel) {
+        return upstreamModel != null ? upstreamModel : clientModel;
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    void started() {
+        inFlight.incrementAndGet();
+    }
+
+    void finished() {
+        inFlight.decrementAndGet();
+    }
+
+    synchronized boolean ejected(long now) {
+        return now < ejectedUntil;
+    }
+
+    synchronized long ejectedUntil() {
+        return ejectedUntil;
+    }
+
+    /** Smooth weighted round-robin bookkeeping (nginx's algorithm), guarded by the pool's lock. */
+    int currentWeight() {
+        return currentWeight;
+    }
+
+    void currentWeight(int w) {
+        currentWeight = w;
+    }
+
+    synchronized void succeeded() {
+        consecutiveFailures = 0;
+        if (ejectedUntil != 0 && System.nanoTime() >= ejectedUntil) {
+            ejectedUntil = 0;
+            ejections = 0;
+        }
+    }
+
+    /** Records a failure; returns true when it ejected the deployment. */
+    synchronized boolean failed(GatewayException e, long now) {
+        if (!countsAgainstHealth(e)) {
+            return false;
+        }
+        consecutiveFailures++;
+        boolean refused = e.kind() == ErrorKind.BAD_GATEWAY && e.getMessage().contains("connection refused");
+        if ((refused || consecutiveFailures >= allowedFails) && now >= ejectedUntil) {
+            ejections++;
+            long nanos = cooldown.toNanos() << Math.min(ejections - 1, 10);
+            ejectedUntil = now + Math.min(nanos, MAX_COOLDOWN.toNanos());
+            consecutiveFailures = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /** Client-caused errors say nothing about the deployment's health. */
+    private static boolean countsAgainstHealth(GatewayException e) {
+        return switch (e.kind()) {
+            case API_ERROR, BAD_GATEWAY, OVERLOADED, TIMEOUT -> true;
+            case RATE_LIMITED, INVALID_REQUEST, CONTEXT_LENGTH, AUTHENTICATION, PERMISSION, NOT_FOUND,
+                    REQUEST_TOO_LARGE, UPSTREAM_CLIENT_ERROR, NOT_SUPPORTED -> false;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of Sluice against the shared yardstick (../shared/bench), in one go:
+#   direct   : load generator -> mock upstream
+#   nginx    : load generator -> nginx proxy_pass -> mock upstream
+#   sluice   : load generator -> Sluice (OpenAI pass-through) -> mock upstream
+#   sluice-anthropic : the same suite through /v1/messages (Anthropic shapes, translated to OpenAI upstream)
+# plus the JSON ceiling pass against the static nginx upstream for direct, nginx and Sluice.
+#
+# Layout on a 2-core box: proxies under test pinned to CPU $SUT_CPUS (0); wrk, the SSE probe and the
+# upstreams on CPU $LOAD_CPUS (1). Results: /tmp/llmgw-bench/results/sluice-<ts>/report.md
+# Env: BENCH_DIR (default ../shared/bench), DURATION (10), WARMUP (10), CONNS (64), JAVA (java of JDK 25),
+#      SLUICE_JAVA_OPTS (default "-XX:+UseSerialGC -Xmx256m"), SKIP_BUILD=1.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_DIR="${BENCH_DIR:-$ROOT/../shared/bench}"
+[ -x "$BENCH_DIR/bench-gateway.sh" ] || { echo "shared bench not found at $BENCH_DIR (set BENCH_DIR)" >&2; exit 1; }
+. "$BENCH_DIR/lib/common.sh"
+
+DURATION="${DURATION:-10}" WARMUP="${WARMUP:-10}" CONNS="${CONNS:-64}"
+SUT_CPUS="${SUT_CPUS:-0}" LOAD_CPUS="${LOAD_CPUS:-1}"
+JAVA="${JAVA:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java}"
+SLUICE_JAVA_OPTS="${SLUICE_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m}"
+JAR="$ROOT/app/target/sluice.jar"
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+fi
+[ -f "$JAR" ] || die "no $JAR: build with ./mvnw package -DskipTests"
+
+TS="$(date +%Y%m%d-%H%M%S)"
+RES="$BENCH_SCRATCH/results/sluice-$TS"
+mkdir -p "$RES"
+MOCK_PORT=18081 STATIC_PORT=18080 NGX_PORT=18090 NGX_STATIC_PORT=18092 GW_PORT=18100 GW_STATIC_PORT=18101
+GW_PID="" GWS_PID=""
+
+cleanup() {
+  [ -z "$GW_PID" ] || kill "$GW_PID" 2>/dev/null || true
+  [ -z "$GWS_PID" ] || kill "$GWS_PID" 2>/dev/null || true
+  stop_pidfile nginx-proxy || true
+  "$BENCH_DIR/run-upstreams.sh" stop || true
+}
+trap cleanup EXIT
+
+UPSTREAM_CPUS="$LOAD_CPUS" MOCK_PORT=$MOCK_PORT STATIC_PORT=$STATIC_PORT "$BENCH_DIR/run-upstreams.sh" start
+start_nginx nginx-proxy "$BENCH_DIR/proxies/nginx-proxy.conf.tmpl" "$SUT_CPUS" \
+  "PORT=$NGX_PORT" "PORT_STATIC=$NGX_STATIC_PORT" "UPSTREAM_PORT=$MOCK_PORT" "STATIC_PORT=$STATIC_PORT"
+wait_http "http://127.0.0.1:$NGX_PORT/health" 10 || die "nginx proxy not answering"
+
+start_sluice() { # PORT UPSTREAM_PORT LOGFILE -> prints PID
+  API_PORT="$1" BACKEND_KIND=vllm BACKEND_BASE_URL="http://127.0.0.1:$2/v1" API_KEYS=bench-key LOG_JSON=true \
+    taskset -c "$SUT_CPUS" "$JAVA" $SLUICE_JAVA_OPTS -jar "$JAR" >"$3" 2>&1 &
+  echo $!
+}
+GW_PID=$(start_sluice $GW_PORT $MOCK_PORT "$RES/sluice-server.log")
+GWS_PID=$(start_sluice $GW_STATIC_PORT $STATIC_PORT "$RES/sluice-static-server.log")
+wait_http "http://127.0.0.1:$GW_PORT/livez" 20 || die "sluice not answering"
+wait_http "http://127.0.0.1:$GW_STATIC_PORT/livez" 20 || die "sluice (static) not answering"
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "machine: $(nproc) vCPU $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), kernel $(uname -r)"
+  echo "layout: proxy-under-test cpus=$SUT_CPUS; wrk/probe + upstreams cpus=$LOAD_CPUS"
+  echo "java: $("$JAVA" -version 2>&1 | head -1); opts: $SLUICE_JAVA_OPTS"
+  echo "sluice: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+} | tee "$RES/environment.txt"
+
+B=("$BENCH_DIR/bench-gateway.sh" --duration "$DURATION" --warmup "$WARMUP" --connections "$CONNS" --load-cpus "$LOAD_CPUS")
+AUTH=(-H 'Authorization: Bearer bench-key')
+"${B[@]}" --label direct --out "$RES/direct" --pid-file "$RUN_DIR/mock.pid" "http://127.0.0.1:$MOCK_PORT" >"$RES/direct.log" 2>&1
+"${B[@]}" --label nginx --out "$RES/nginx" --pid-file "$RUN_DIR/nginx-proxy.pid" "http://127.0.0.1:$NGX_PORT" >"$RES/nginx.log" 2>&1
+"${B[@]}" --label sluice --out "$RES/sluice" --pid "$GW_PID" "${AUTH[@]}" "http://127.0.0.1:$GW_PORT" >"$RES/sluice.log" 2>&1
+"${B[@]}" --label sluice-anthropic --api anthropic --out "$RES/sluice-anthropic" --pid "$GW_PID" "${AUTH[@]}" \
+  "http://127.0.0.1:$GW_PORT" >"$RES/sluice-anthropic.log" 2>&1
+
+C=("${B[@]}" --tests json-c1,json-sat --warmup 5)
+"${C[@]}" --label direct-static --out "$RES/direct-static" --pid-file "$RUN_DIR/static.pid" "http://127.0.0.1:$STATIC_PORT" >"$RES/direct-static.log" 2>&1
+"${C[@]}" --label nginx-static --out "$RES/nginx-static" --pid-file "$RUN_DIR/nginx-proxy.pid" "http://127.0.0.1:$NGX_STATIC_PORT" >"$RES/nginx-static.log" 2>&1
+"${C[@]}" --label sluice-static --out "$RES/sluice-static" --pid "$GWS_PID" "${AUTH[@]}" "http://127.0.0.1:$GW_STATIC_PORT" >"$RES/sluice-static.log" 2>&1
+
+{
+  echo "### Upstream = mock (node), full suite"
+  echo
+  node "$BENCH_DIR/lib/report.mjs" "$RES/direct" "$RES/nginx" "$RES/sluice" "$RES/sluice-anthropic"
+  echo
+  echo "### Upstream = static nginx (JSON ceiling)"
+  echo
+  node "$BENCH_DIR/lib/report.mjs" "$RES/direct-static" "$RES/nginx-static" "$RES/sluice-static" \
+    | awk '/^#### Streaming/{skip=1} /^#### Gateway process memory/{skip=0} !skip'
+} | tee "$RES/report.md"
+log "results in $RES"
