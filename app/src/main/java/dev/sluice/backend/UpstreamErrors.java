@@ -17,8 +17,14 @@ import java.util.regex.Pattern;
  */
 public final class UpstreamErrors {
     private static final int MAX_MESSAGE = 1024;
-    private static final Pattern VLLM_CTX = Pattern.compile("maximum context length is (\\d+) tokens.*?(\\d+) tokens",
-            Pattern.DOTALL);
+    private static final Pattern VLLM_LIMIT = Pattern.compile("maximum context length is (\\d+) tokens");
+    /** Older vLLM: "However, you requested 5000 tokens (4000 in the messages, 1000 in the completion)". */
+    private static final Pattern VLLM_SPLIT = Pattern.compile("\\((\\d+) in the messages, (\\d+) in the completion\\)");
+    /** Newer vLLM: "'max_tokens' ... is too large: 8000. ... your request has 2778 input tokens". */
+    private static final Pattern VLLM_TOO_LARGE = Pattern.compile(
+            "is too large: (\\d+)\\..*?your request has (\\d+) input tokens", Pattern.DOTALL);
+    /** The prompt alone: "your request has 5000 input tokens" / "you requested 5000 tokens". */
+    private static final Pattern VLLM_PROMPT = Pattern.compile("(?:your request has|you requested) (\\d+) (?:input )?tokens");
 
     private UpstreamErrors() {}
 
@@ -157,21 +163,47 @@ public final class UpstreamErrors {
     }
 
     /**
-     * Claude Code and other clients key on "prompt is too long: N tokens > M maximum" (claude-code#16644):
-     * built from vLLM's message or llama.cpp's n_prompt_tokens / n_ctx where the runtime gives the numbers.
+     * Context overflows in the two wordings of the real Anthropic API that clients parse (protocols.md §1.10):
+     * "prompt is too long: N tokens > M maximum" when the prompt alone does not fit (Claude Code compacts), and
+     * "input length and `max_tokens` exceed context limit: A + B > M" when the prompt fits but prompt plus
+     * max_tokens does not (Claude Code retries with a smaller max_tokens). vLLM's message says which, with the
+     * counts; llama.cpp gives n_prompt_tokens / n_ctx. The runtime's own message follows in parentheses.
      */
     private static String contextMessage(String msg, byte[] body) {
-        Matcher m = VLLM_CTX.matcher(msg);
-        if (m.find()) {
-            return "prompt is too long: " + m.group(2) + " tokens > " + m.group(1) + " maximum (" + msg + ")";
+        Matcher limit = VLLM_LIMIT.matcher(msg);
+        if (limit.find()) {
+            long max = Long.parseLong(limit.group(1));
+            Matcher split = VLLM_SPLIT.matcher(msg);
+            if (split.find()) {
+                return overBudget(Long.parseLong(split.group(1)), Long.parseLong(split.group(2)), max, msg);
+            }
+            Matcher tooLarge = VLLM_TOO_LARGE.matcher(msg);
+            if (tooLarge.find()) {
+                return overBudget(Long.parseLong(tooLarge.group(2)), Long.parseLong(tooLarge.group(1)), max, msg);
+            }
+            Matcher prompt = VLLM_PROMPT.matcher(msg);
+            if (prompt.find()) {
+                return promptTooLong(Long.parseLong(prompt.group(1)), max, msg);
+            }
         }
         JsonNode root = Json.tryParse(body);
         JsonNode err = root == null ? null : root.path("error");
         if (err != null && err.path("n_prompt_tokens").canConvertToLong() && err.path("n_ctx").canConvertToLong()) {
-            return "prompt is too long: " + err.path("n_prompt_tokens").asLong() + " tokens > "
-                    + err.path("n_ctx").asLong() + " maximum (" + msg + ")";
+            return promptTooLong(err.path("n_prompt_tokens").asLong(), err.path("n_ctx").asLong(), msg);
         }
-        return msg;
+        return msg.toLowerCase(Locale.ROOT).startsWith("prompt is too long") ? msg : "prompt is too long: " + msg;
+    }
+
+    private static String promptTooLong(long prompt, long max, String msg) {
+        return "prompt is too long: " + prompt + " tokens > " + max + " maximum (" + msg + ")";
+    }
+
+    private static String overBudget(long input, long maxTokens, long max, String msg) {
+        if (input >= max) {
+            return promptTooLong(input, max, msg);
+        }
+        return "input length and `max_tokens` exceed context limit: " + input + " + " + maxTokens + " > " + max
+                + ", decrease input length or max_tokens and try again (" + msg + ")";
     }
 
     /**

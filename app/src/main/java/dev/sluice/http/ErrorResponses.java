@@ -16,7 +16,8 @@ public final class ErrorResponses {
         Dialect dialect = Dialect.of(request);
         RequestRecord record = Attributes.record(request);
         String requestId = record == null ? null : record.requestId();
-        MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(HttpStatus.valueOf(dialect.status(e)))
+        int status = dialect.status(e);
+        MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(status, reason(status))
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .body(dialect.body(e, requestId));
         e.headers().forEach(response::header);
@@ -25,5 +26,17 @@ public final class ErrorResponses {
             response.header("x-should-retry", Boolean.toString(e.retryable()));
         }
         return response;
+    }
+
+    /** Micronaut's HttpStatus has no 529 (Anthropic's overloaded_error): valueOf would throw and turn it into 500. */
+    private static String reason(int status) {
+        if (status == 529) {
+            return "Overloaded";
+        }
+        try {
+            return HttpStatus.valueOf(status).getReason();
+        } catch (IllegalArgumentException e) {
+            return "Error";
+        }
     }
 }

@@ -43,7 +43,8 @@ public final class OpenAiToAnthropicResponse {
         if (reasoning != null && !reasoning.isEmpty()) {
             content.addObject().put("type", "thinking").put("thinking", reasoning).put("signature", "");
         }
-        if (!text.isEmpty()) {
+        if (!text.isBlank()) {
+            // a whitespace-only block ("\n\n" before tool calls) is rejected by the real API when replayed
             content.addObject().put("type", "text").put("text", text);
         }
         boolean tool = false;

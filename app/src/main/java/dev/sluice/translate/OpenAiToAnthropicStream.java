@@ -47,6 +47,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     private final Map<String, Tool> tools = new LinkedHashMap<>();
     private final Set<String> usedIds = new HashSet<>();
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
+    private final StringBuilder heldWhitespace = new StringBuilder();
     private boolean started;
     private int nextIndex;
     private Open open = Open.NONE;
@@ -142,6 +143,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
 
     private void thinking(String t, List<byte[]> out) {
         if (open != Open.THINKING) {
+            heldWhitespace.setLength(0);
             closeOpen(out);
             openBlock(Open.THINKING, Json.object().put("type", "thinking").put("thinking", "").put("signature", ""),
                     out);
@@ -157,8 +159,18 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
             return; // never open an empty text block: the real API rejects them when sent back (claude-code#62396)
         }
         if (open != Open.TEXT) {
+            if (t.isBlank()) {
+                // whitespace alone (the "\n\n" runtimes put between </think> or a tool call and the rest) opens no
+                // block: the real API rejects whitespace-only text blocks when a client replays the history
+                heldWhitespace.append(t);
+                return;
+            }
             closeOpen(out);
             openBlock(Open.TEXT, Json.object().put("type", "text").put("text", ""), out);
+            if (!heldWhitespace.isEmpty()) {
+                t = heldWhitespace.append(t).toString();
+                heldWhitespace.setLength(0);
+            }
         }
         outputChars += t.length();
         sawContent = true;
@@ -189,6 +201,9 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
         JsonNode fn = tc.path("function");
         String args = argumentsText(fn.get("arguments"));
         if (known == null) {
+            // text still held by the think-tag splitter belongs before this call, not after it
+            thinkTags.flush(t -> thinking(t, out), t -> text(t, out));
+            heldWhitespace.setLength(0);
             closeOpen(out);
             int index = nextIndex;
             String id = AnthropicIds.validToolId(upstreamId) && !usedIds.contains(upstreamId) ? upstreamId

@@ -69,7 +69,9 @@ class UpstreamErrorsTest {
                         {"error":{"message":"This model's maximum context length is 4096 tokens. However, you requested\
                          5000 tokens (4000 in the messages, 1000 in the completion).","type":"BadRequestError",\
                         "param":null,"code":400}}"""), ErrorKind.CONTEXT_LENGTH, 400,
-                        "~prompt is too long: 5000 tokens > 4096 maximum", "context_length_exceeded", "messages"),
+                        // the prompt fits; prompt + max_tokens does not: Anthropic's max_tokens wording (§1.10)
+                        "~input length and `max_tokens` exceed context limit: 4000 + 1000 > 4096",
+                        "context_length_exceeded", "messages"),
                 new Case("vllm 404 unknown model", 404, utf8("""
                         {"error":{"message":"The model `llama-9` does not exist.","type":"NotFoundError",\
                         "param":"model","code":404}}"""), ErrorKind.NOT_FOUND, 404,
