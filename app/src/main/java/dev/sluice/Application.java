@@ -54,8 +54,9 @@ public final class Application {
         // logback reads these on its first use, which is below: normalised, so LOG_JSON=yes works too
         System.setProperty("SLUICE_LOG_JSON", Boolean.toString(config.logJson()));
         System.setProperty("SLUICE_LOG_LEVEL", config.logLevel());
-        if (!config.authEnabled()) {
-            LoggerFactory.getLogger(Application.class).warn("API_KEYS is empty: authentication is OFF and anyone who"
+        boolean masterKey = checked.file() != null && checked.file().general().hasMasterKey();
+        if (!config.authEnabled() && !masterKey) {
+            LoggerFactory.getLogger(Application.class).warn("API_KEYS is empty and no master_key is configured: authentication is OFF and anyone who"
                     + " can reach {}:{} can use the backend. Set API_KEYS=<key>[,<key>...] before exposing it.",
                     config.apiHost(), config.apiPort());
         }

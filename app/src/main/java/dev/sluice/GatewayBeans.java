@@ -7,7 +7,13 @@ import dev.sluice.backend.HttpBackend;
 import dev.sluice.backend.SimBackend;
 import dev.sluice.config.BackendKind;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.Deployment;
+import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.GeneralSettings;
+import dev.sluice.config.Provider;
+import dev.sluice.config.RoutingStrategy;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.routing.Dispatcher;
 import dev.sluice.routing.Pool;
@@ -23,9 +29,12 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** Wires the gateway from its configuration. */
 @Factory
@@ -42,38 +51,70 @@ public class GatewayBeans {
     }
 
     @Singleton
-    @Bean(preDestroy = "close")
-    Backend backend(GatewayConfig config) {
-        if (config.backendKind() == BackendKind.SIM) {
-            return new SimBackend(config);
+    GatewayMetrics metrics(MeterRegistry registry, GatewayConfig config, FileConfig file) {
+        List<String> known = file.aliases().stream().filter(a -> !a.contains("*")).toList();
+        return new GatewayMetrics(registry, known);
+    }
+
+    /** API_KEYS, plus the config file's master_key when it has one. */
+    @Singleton
+    ApiKeyAuthenticator authenticator(GatewayConfig config, FileConfig file) {
+        List<String> keys = new ArrayList<>(config.apiKeys());
+        if (file.general().hasMasterKey()) {
+            keys.add(file.general().masterKey());
         }
-        return new HttpBackend(config, BackendProfile.of(config.backendKind()));
-    }
-
-    @Singleton
-    GatewayMetrics metrics(MeterRegistry registry, GatewayConfig config) {
-        return new GatewayMetrics(registry, config.hasModelName() ? config.modelName() : null);
-    }
-
-    @Singleton
-    ApiKeyAuthenticator authenticator(GatewayConfig config) {
-        return new ApiKeyAuthenticator(config.apiKeys());
+        return new ApiKeyAuthenticator(keys);
     }
 
     /**
-     * The environment-only configuration is one implicit deployment: alias MODEL_NAME (with MODEL_ALIASES),
-     * or any model name when MODEL_NAME is empty.
+     * Pools from the config file, or, with environment variables alone, one implicit deployment: alias
+     * MODEL_NAME (with MODEL_ALIASES), or any model name when MODEL_NAME is empty.
      */
     @Singleton
-    Router router(GatewayConfig config, Backend backend, GatewayMetrics metrics) {
-        String alias = config.hasModelName() ? config.modelName() : "*";
-        Upstream upstream = new Upstream(config.backendKind().id(), alias, backend,
-                config.hasModelName() ? config.modelName() : null, 1, 3, Duration.ofSeconds(30));
-        Pool pool = new Pool(alias, List.of(upstream), Pool.Strategy.WEIGHTED);
-        RetryPolicy policy = new RetryPolicy(config.numRetries(), Duration.ofMillis(25), Duration.ofMillis(250),
-                Duration.ofSeconds(10));
-        return new Router(List.of(pool), Map.of(alias, config.modelAliases()), Map.of(), policy,
-                new RetryBudget(0.2, 3), events(metrics));
+    @Bean(preDestroy = "close")
+    Router router(GatewayConfig config, FileConfig file, GatewayMetrics metrics) {
+        boolean envOnly = file.equals(FileConfig.fromEnv(config));
+        GeneralSettings g = file.general();
+        List<Pool> pools = new ArrayList<>();
+        Map<String, List<String>> aliases = new HashMap<>();
+        Pool.Strategy strategy = g.routingStrategy() == RoutingStrategy.LEAST_IN_FLIGHT
+                ? Pool.Strategy.LEAST_IN_FLIGHT : Pool.Strategy.WEIGHTED;
+        for (var pool : file.pools().entrySet()) {
+            List<Upstream> upstreams = new ArrayList<>();
+            for (Deployment d : pool.getValue()) {
+                if (d.weight() <= 0) {
+                    continue; // weight 0: configured but taking no traffic
+                }
+                String id = envOnly ? config.backendKind().id() : d.id();
+                upstreams.add(new Upstream(id, d.alias(), backendFor(d, config), d.upstreamModel(), d.weight(),
+                        g.allowedFails(), g.cooldown(), d.timeout(), d.extraParams()));
+            }
+            pools.add(new Pool(pool.getKey(), upstreams, strategy));
+        }
+        if (envOnly) {
+            aliases.put(pools.get(0).alias(), config.modelAliases());
+        }
+        RetryPolicy policy = new RetryPolicy(envOnly ? config.numRetries() : g.numRetries(), g.retryBackoffBase(),
+                g.retryBackoffMax(), g.retryAfterCap());
+        return new Router(pools, aliases, g.fallbacks(), policy, new RetryBudget(g.retryBudgetRatio(), 3),
+                events(metrics));
+    }
+
+    /** One backend per deployment, speaking its provider's dialect. */
+    static Backend backendFor(Deployment d, GatewayConfig config) {
+        BackendProfile profile = BackendProfile.of(d.backendKind());
+        return switch (d.provider().dialect()) {
+            case OPENAI -> d.provider() == Provider.SIM ? new SimBackend(config)
+                    : new HttpBackend(d.apiBase(), d.apiKey(), "authorization", config.connectTimeout(), profile,
+                            UnaryOperator.identity());
+            // Azure names the deployment and API version in the path and takes the key in api-key
+            case AZURE -> new HttpBackend(d.apiBase(), d.apiKey(), "api-key", config.connectTimeout(), profile,
+                    op -> Provider.azurePath(d.upstreamModel(), op.startsWith("/") ? op.substring(1) : op,
+                            d.apiVersion()));
+            case ANTHROPIC -> throw new ConfigException(List.of("model_list entry " + d.id() + ": the anthropic"
+                    + " provider (the real Anthropic API) is not supported by the router yet; front it with an"
+                    + " OpenAI-compatible provider or leave it out"));
+        };
     }
 
     static Router.RouteEvents events(GatewayMetrics metrics) {

@@ -4,6 +4,8 @@ import dev.sluice.config.GatewayConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,13 +19,34 @@ public final class HttpBackend implements Backend {
     private final HttpUpstreamClient client;
     private final String basePath;
     private final String apiKey;
+    private final String keyHeader;
+    private final UnaryOperator<String> pathFor;
 
     public HttpBackend(GatewayConfig config, BackendProfile profile) {
+        this(config.backendBaseUrl(), config.backendApiKey(), "authorization", config.connectTimeout(), profile,
+                UnaryOperator.identity());
+    }
+
+    /**
+     * @param keyHeader {@code authorization} (sent as {@code Bearer <key>}) or another header carrying the bare
+     *     key (Azure's {@code api-key})
+     * @param pathFor maps an OpenAI operation path ({@code /chat/completions}) to this provider's path below the
+     *     base URL (Azure puts the deployment and api-version into it)
+     */
+    public HttpBackend(URI base, String apiKey, String keyHeader, Duration connectTimeout, BackendProfile profile,
+            UnaryOperator<String> pathFor) {
         this.profile = profile;
-        URI base = config.backendBaseUrl();
-        this.client = new HttpUpstreamClient(base, config.connectTimeout());
+        this.client = new HttpUpstreamClient(base, connectTimeout);
         this.basePath = base.getRawPath() == null ? "" : base.getRawPath();
-        this.apiKey = config.backendApiKey();
+        this.apiKey = apiKey;
+        this.keyHeader = keyHeader.toLowerCase(java.util.Locale.ROOT);
+        this.pathFor = pathFor;
+    }
+
+    private void auth(Map<String, String> headers) {
+        if (apiKey != null && !apiKey.isEmpty()) {
+            headers.put(keyHeader, keyHeader.equals("authorization") ? "Bearer " + apiKey : apiKey);
+        }
     }
 
     @Override
@@ -34,12 +57,10 @@ public final class HttpBackend implements Backend {
     @Override
     public CompletableFuture<UpstreamExchange> send(UpstreamCall call) {
         Map<String, String> headers = new HashMap<>(4);
-        if (apiKey != null && !apiKey.isEmpty()) {
-            headers.put("authorization", "Bearer " + apiKey);
-        }
+        auth(headers);
         headers.put("accept", call.stream() ? "text/event-stream" : "application/json");
         var loop = call.loop() != null ? call.loop() : client.anyLoop();
-        String path = call.rootRelative() ? call.path() : basePath + call.path();
+        String path = call.rootRelative() ? call.path() : basePath + pathFor.apply(call.path());
         return client.send(HttpMethod.valueOf(call.method()), path, call.body(), headers, loop);
     }
 
@@ -47,9 +68,7 @@ public final class HttpBackend implements Backend {
     public CompletableFuture<Boolean> probe() {
         String path = profile.healthUnderBase() ? basePath + profile.healthPath() : profile.healthPath();
         Map<String, String> headers = new HashMap<>(2);
-        if (apiKey != null && !apiKey.isEmpty()) {
-            headers.put("authorization", "Bearer " + apiKey);
-        }
+        auth(headers);
         var loop = client.anyLoop();
         CompletableFuture<Boolean> result = new CompletableFuture<>();
         var timer = loop.schedule(() -> result.complete(false), PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);

@@ -76,6 +76,7 @@ public final class AnthropicController {
             return fail(request, e);
         }
         record.model(checked.clientModel());
+        record.alias(route.pool().alias());
         if (logPrompts) {
             String p = Json.string(json.path("messages"));
             record.prompt(p.length() > 4096 ? p.substring(0, 4096) + "…" : p);
@@ -88,6 +89,7 @@ public final class AnthropicController {
         var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
         Attempt.Factory attempts = u -> {
             AnthropicRequest t = translate(json, u, route.clientModel());
+            RequestDefaults.apply(t.openAi(), u.requestDefaults());
             return new Attempt(u, new UpstreamCall("POST", "/chat/completions", Json.bytes(t.openAi()), t.stream(),
                     loop), t);
         };

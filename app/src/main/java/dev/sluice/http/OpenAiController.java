@@ -164,6 +164,7 @@ public final class OpenAiController {
         }
         String clientModel = ModelRouting.effectiveModel(router, Json.text(json, "model"));
         record.model(clientModel);
+        record.alias(route.pool().alias());
         if (logPrompts) {
             record.prompt(promptOf(body, endpoint));
         }
@@ -175,7 +176,9 @@ public final class OpenAiController {
             if (endpoint == Endpoint.COMPLETIONS && !u.profile().completions()) {
                 throw notSupported(u, "/v1/completions");
             }
-            PreparedRequest p = OpenAiPassthroughRequest.prepare(endpoint, body, json.deepCopy(), u.profile(),
+            ObjectNode copy = json.deepCopy();
+            byte[] raw = RequestDefaults.apply(copy, u.requestDefaults()) ? Json.bytes(copy) : body;
+            PreparedRequest p = OpenAiPassthroughRequest.prepare(endpoint, raw, copy, u.profile(),
                     ModelNames.forUpstream(u.modelFor(clientModel)));
             return new Attempt(u, new UpstreamCall("POST", path, p.body(), p.stream(), loop), p);
         };

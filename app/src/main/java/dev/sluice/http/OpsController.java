@@ -25,13 +25,15 @@ import java.util.concurrent.CompletableFuture;
 public final class OpsController {
     private final GatewayConfig config;
     private final RouterHealth health;
+    private final boolean authEnabled;
     private final PrometheusMeterRegistry prometheus;
     private final ApiDocs docs;
 
-    OpsController(GatewayConfig config, RouterHealth health, PrometheusMeterRegistry prometheus,
+    OpsController(GatewayConfig config, dev.sluice.auth.ApiKeyAuthenticator authenticator, RouterHealth health, PrometheusMeterRegistry prometheus,
             ApiDocs docs) {
         this.config = config;
         this.health = health;
+        this.authEnabled = authenticator.enabled();
         this.prometheus = prometheus;
         this.docs = docs;
     }
@@ -47,7 +49,7 @@ public final class OpsController {
         if (config.hasModelName()) {
             o.put("model", config.modelName());
         }
-        o.put("auth", config.authEnabled() ? "api-key" : "off");
+        o.put("auth", authEnabled ? "api-key" : "off");
         var ep = o.putArray("endpoints");
         for (String e : new String[] {"POST /v1/chat/completions", "POST /v1/completions", "POST /v1/embeddings",
                 "GET /v1/models", "GET /v1/models/{id}", "GET /livez", "GET /readyz", "GET /health", "GET /metrics",
@@ -81,7 +83,7 @@ public final class OpsController {
             o.put("version", Version.VERSION);
             ObjectNode gw = o.putObject("gateway");
             gw.put("status", "up");
-            gw.put("auth", config.authEnabled() ? "api-key" : "off");
+            gw.put("auth", authEnabled ? "api-key" : "off");
             gw.put("rate_limit", config.rateLimitEnabled() ? config.rateLimitRpm() + "/min" : "off");
             RouterHealth.DeploymentState first = states.get(0);
             ObjectNode b = o.putObject("backend");
@@ -91,8 +93,8 @@ public final class OpsController {
             if (first.probeMillis() >= 0) {
                 b.put("probe_ms", first.probeMillis());
             }
-            if (config.hasModelName()) {
-                b.put("model", config.modelName());
+            if (!first.alias().contains("*")) {
+                b.put("model", first.alias());
             }
             var deployments = o.putArray("deployments");
             for (RouterHealth.DeploymentState d : states) {

@@ -25,11 +25,14 @@ public final class GatewayMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger activeStreams = new AtomicInteger();
     private final Set<String> modelLabels = ConcurrentHashMap.newKeySet();
-    private final String fixedModel;
+    private final Set<String> knownModels;
 
-    public GatewayMetrics(MeterRegistry registry, String fixedModel) {
+    /**
+     * @param knownModels the configured model aliases; when empty, the first few names seen become labels
+     */
+    public GatewayMetrics(MeterRegistry registry, java.util.Collection<String> knownModels) {
         this.registry = registry;
-        this.fixedModel = fixedModel;
+        this.knownModels = Set.copyOf(knownModels);
         registry.gauge("sluice.active.streams", activeStreams);
     }
 
@@ -57,13 +60,13 @@ public final class GatewayMetrics {
         return activeStreams.get();
     }
 
-    /** Bounds model label values: the configured model, else the first few seen, else {@code other}. */
+    /** Bounds model label values: the configured aliases, else the first few seen, else {@code other}. */
     public String modelLabel(String model) {
         if (model == null || model.isEmpty()) {
             return "none";
         }
-        if (fixedModel != null) {
-            return fixedModel.equals(model) ? model : "other";
+        if (!knownModels.isEmpty()) {
+            return knownModels.contains(model) ? model : "other";
         }
         if (modelLabels.contains(model)) {
             return model;
@@ -83,7 +86,7 @@ public final class GatewayMetrics {
         Timer.builder("sluice.request.duration").description("Time from request to the end of the response")
                 .tag("route", r.route()).serviceLevelObjectives(DURATION_BUCKETS)
                 .register(registry).record(r.durationNanos(), TimeUnit.NANOSECONDS);
-        String model = modelLabel(r.model());
+        String model = modelLabel(r.alias() != null && !r.alias().contains("*") ? r.alias() : r.model());
         if (r.ttftNanos() >= 0) {
             Timer.builder("sluice.time.to.first.token").description("Time to the first streamed token")
                     .tag("model", model).serviceLevelObjectives(TTFT_BUCKETS)

@@ -26,6 +26,7 @@ public final class RequestRecord {
     private volatile String outcome = "ok";
     private volatile boolean streaming;
     private volatile String prompt;
+    private volatile String alias;
     private volatile boolean headSent;
     private volatile boolean streamDone;
 
@@ -119,6 +120,15 @@ public final class RequestRecord {
 
     public void outcome(String outcome) {
         this.outcome = outcome;
+    }
+
+    /** The configured alias (pool) the request was routed to; metric labels use it. */
+    public String alias() {
+        return alias;
+    }
+
+    public void alias(String alias) {
+        this.alias = alias;
     }
 
     /** The prompt, only when LOG_PROMPTS=true asked for it; null otherwise. */

@@ -135,7 +135,8 @@ public final class Dispatcher {
         }
         record.backend(u.id());
         u.started();
-        StreamRelay relay = new StreamRelay(a.call().loop(), translator, timeouts, record, secret, onBackendError);
+        StreamRelay relay = new StreamRelay(a.call().loop(), translator, timeouts.forUpstream(u), record, secret,
+                onBackendError);
         relay.onDone(failure -> {
             u.finished();
             if (failure != null && relay.committed().isDone() && !relay.committed().isCompletedExceptionally()) {
@@ -179,6 +180,7 @@ public final class Dispatcher {
     public CompletableFuture<UpstreamResult> unaryTo(Upstream upstream, UpstreamCall call, RequestRecord record,
             ClientLink client) {
         Backend backend = upstream.backend();
+        Timeouts timeouts = this.timeouts.forUpstream(upstream);
         CompletableFuture<UpstreamResult> result = new CompletableFuture<>();
         var loop = call.loop();
         UnaryState state = new UnaryState();

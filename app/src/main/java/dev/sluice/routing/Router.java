@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Maps the model name a client sends to a pool of deployments, and knows the fallback chain of each alias
  * and the retry policy. Aliases may be globs ({@code claude-*}); an alias of {@code *} takes any name.
  */
-public final class Router {
+public final class Router implements AutoCloseable {
     private final Map<String, Pool> exact = new LinkedHashMap<>();
     private final List<Map.Entry<Pattern, Pool>> globs = new ArrayList<>();
     private final Map<String, List<String>> fallbacks;
@@ -106,6 +106,16 @@ public final class Router {
             }
         }
         return out;
+    }
+
+    /** Closes every deployment's backend (connection pools, event loops). */
+    @Override
+    public void close() {
+        for (Pool p : pools()) {
+            for (Upstream u : p.upstreams()) {
+                u.backend().close();
+            }
+        }
     }
 
     /** Every pool, globs and wildcards included. */

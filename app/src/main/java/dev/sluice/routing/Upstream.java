@@ -22,6 +22,8 @@ public final class Upstream {
     private final int weight;
     private final int allowedFails;
     private final Duration cooldown;
+    private final Duration timeout;
+    private final java.util.Map<String, Object> requestDefaults;
     private final AtomicInteger inFlight = new AtomicInteger();
     private int consecutiveFailures;
     private int ejections;
@@ -33,6 +35,16 @@ public final class Upstream {
      */
     public Upstream(String id, String alias, Backend backend, String upstreamModel, int weight, int allowedFails,
             Duration cooldown) {
+        this(id, alias, backend, upstreamModel, weight, allowedFails, cooldown, null, java.util.Map.of());
+    }
+
+    /**
+     * @param timeout this deployment's limit for a whole exchange, overriding REQUEST_TIMEOUT_S; null for the default
+     * @param requestDefaults body fields sent upstream when the request does not set them (a config file's
+     *     extra params, e.g. temperature)
+     */
+    public Upstream(String id, String alias, Backend backend, String upstreamModel, int weight, int allowedFails,
+            Duration cooldown, Duration timeout, java.util.Map<String, Object> requestDefaults) {
         this.id = id;
         this.alias = alias;
         this.backend = backend;
@@ -40,6 +52,18 @@ public final class Upstream {
         this.weight = Math.max(1, weight);
         this.allowedFails = Math.max(1, allowedFails);
         this.cooldown = cooldown;
+        this.timeout = timeout;
+        this.requestDefaults = java.util.Map.copyOf(requestDefaults);
+    }
+
+    /** Fields to add to a request body that lacks them. */
+    public java.util.Map<String, Object> requestDefaults() {
+        return requestDefaults;
+    }
+
+    /** The per-deployment total timeout, or null. */
+    public Duration timeout() {
+        return timeout;
     }
 
     public String id() {
