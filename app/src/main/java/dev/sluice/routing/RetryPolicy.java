@@ -21,6 +21,17 @@ public record RetryPolicy(int retries, Duration backoffBase, Duration backoffMax
         return e.retryable();
     }
 
+    /**
+     * Whether {@code e} asks for a longer wait ({@code Retry-After}) than this policy honours. The deployment
+     * that said so is then not asked again by this request: the route moves on to another deployment or
+     * fallback, or fails at once and passes the {@code Retry-After} on to the client.
+     */
+    public boolean waitsTooLong(GatewayException e) {
+        String ra = e.headers().get("Retry-After");
+        return ra != null && ra.matches("\\d{1,6}")
+                && Duration.ofSeconds(Long.parseLong(ra)).compareTo(retryAfterCap) > 0;
+    }
+
     /** Nanoseconds to wait before retry number {@code n} (1-based) after {@code e}. */
     public long delayNanos(int n, GatewayException e) {
         String ra = e.headers().get("Retry-After");

@@ -9,7 +9,9 @@ import java.util.Set;
 /**
  * The attempts of one request: first the alias's pool (the first try plus up to {@code retries} more,
  * preferring deployments not yet tried), then each fallback pool in order. Every attempt after the first
- * needs the retry budget. When everything failed, the error names every attempt. Not thread-safe.
+ * needs the retry budget, and never goes to an ejected deployment, nor again to one whose
+ * {@code Retry-After} exceeds the policy's cap. When everything failed, the error names every attempt.
+ * Not thread-safe.
  */
 public final class Route {
     private final String clientModel;
@@ -76,15 +78,28 @@ public final class Route {
             Pool pool = chain.get(poolIndex);
             if (attemptsInPool <= policy.retries()) {
                 Upstream candidate = pool.pick(tried, now);
-                if (candidate == null) {
-                    candidate = pool.pick(Set.of(), now); // every deployment tried: go round again
+                if (candidate == null || candidate.ejected(now)) {
+                    // every deployment tried, or only ejected ones left untried: go round the healthy ones again
+                    candidate = pool.pick(Set.of(), now);
+                }
+                if (candidate != null && candidate.ejected(now)) {
+                    // the pool keeps an ejected deployment in service for first attempts only (never all
+                    // ejected); retrying onto one is what turns a failing fleet into a retry storm
+                    candidate = null;
+                }
+                if (candidate == u && policy.waitsTooLong(e)) {
+                    candidate = null; // it asked for a longer pause than we wait: not again for this request
                 }
                 if (candidate != null) {
-                    if (!budget.tryRetry()) {
-                        log.add("retry budget exhausted");
-                        return null;
+                    // a refused connection sent nothing anywhere, so moving it costs no upstream any work: it needs
+                    // no budget (a deployment killed under load would otherwise fail more requests than min 3)
+                    if (!Upstream.refused(e)) {
+                        if (!budget.tryRetry()) {
+                            log.add("retry budget exhausted");
+                            return null;
+                        }
+                        holdsRetry = true;
                     }
-                    holdsRetry = true;
                     if (poolIndex == 0) {
                         events.retry(pool.alias());
                     } else {

@@ -1,6 +1,7 @@
 package dev.sluice.routing;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,15 +9,19 @@ import java.util.regex.Pattern;
 
 /**
  * Maps the model name a client sends to a pool of deployments, and knows the fallback chain of each alias
- * and the retry policy. Aliases may be globs ({@code claude-*}); an alias of {@code *} takes any name.
+ * and the retry policy. Aliases may be globs ({@code claude-*}); an alias of {@code *} takes any name. Exact
+ * names win over globs, and a more specific glob (more literal characters) over a less specific one.
  */
 public final class Router implements AutoCloseable {
     private final Map<String, Pool> exact = new LinkedHashMap<>();
-    private final List<Map.Entry<Pattern, Pool>> globs = new ArrayList<>();
+    private final List<Glob> globs = new ArrayList<>();
     private final Map<String, List<String>> fallbacks;
     private final RetryPolicy policy;
     private final RetryBudget budget;
     private final RouteEvents events;
+
+    /** A glob alias: {@code stars} wildcards, {@code literal} other characters (more is more specific). */
+    private record Glob(Pattern pattern, Pool pool, int stars, int literal) {}
 
     /** What routing tells the outside world (metrics), so routing needs no metrics types. */
     public interface RouteEvents {
@@ -57,7 +62,11 @@ public final class Router implements AutoCloseable {
                 }
                 re.append(Pattern.quote(part));
             }
-            globs.add(Map.entry(Pattern.compile(re.toString()), p));
+            globs.add(new Glob(Pattern.compile(re.toString()), p, name.length() - name.replace("*", "").length(),
+                    name.replace("*", "").length()));
+            // the most specific glob wins whatever the order of the config (as LiteLLM's wildcard routing does):
+            // "*" must not shadow "claude-*" just because it was listed first
+            globs.sort(Comparator.comparingInt(Glob::literal).reversed().thenComparingInt(Glob::stars));
         } else {
             exact.put(name, p);
         }
@@ -72,9 +81,9 @@ public final class Router implements AutoCloseable {
         if (p != null) {
             return p;
         }
-        for (var g : globs) {
-            if (g.getKey().matcher(clientModel).matches()) {
-                return g.getValue();
+        for (Glob g : globs) {
+            if (g.pattern().matcher(clientModel).matches()) {
+                return g.pool();
             }
         }
         return null;
@@ -121,9 +130,9 @@ public final class Router implements AutoCloseable {
     /** Every pool, globs and wildcards included. */
     public List<Pool> pools() {
         List<Pool> out = new ArrayList<>(exact.values());
-        for (var g : globs) {
-            if (!out.contains(g.getValue())) {
-                out.add(g.getValue());
+        for (Glob g : globs) {
+            if (!out.contains(g.pool())) {
+                out.add(g.pool());
             }
         }
         return out.stream().distinct().toList();

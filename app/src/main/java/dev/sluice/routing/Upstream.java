@@ -138,8 +138,7 @@ public final class Upstream {
             return false;
         }
         consecutiveFailures++;
-        boolean refused = e.kind() == ErrorKind.BAD_GATEWAY && e.getMessage().contains("connection refused");
-        if ((refused || consecutiveFailures >= allowedFails) && now >= ejectedUntil) {
+        if ((refused(e) || consecutiveFailures >= allowedFails) && now >= ejectedUntil) {
             ejections++;
             long nanos = cooldown.toNanos() << Math.min(ejections - 1, 10);
             ejectedUntil = now + Math.min(nanos, MAX_COOLDOWN.toNanos());
@@ -147,6 +146,12 @@ public final class Upstream {
             return true;
         }
         return false;
+    }
+
+    /** Nothing listens at the deployment's address (HttpUpstreamClient's wording): the request never left. */
+    static boolean refused(GatewayException e) {
+        return e.kind() == ErrorKind.BAD_GATEWAY && e.getMessage() != null
+                && e.getMessage().contains("connection refused");
     }
 
     /** Client-caused errors say nothing about the deployment's health. */
