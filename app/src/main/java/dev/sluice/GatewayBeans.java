@@ -87,7 +87,7 @@ public class GatewayBeans {
                 }
                 String id = envOnly ? config.backendKind().id() : d.id();
                 upstreams.add(new Upstream(id, d.alias(), backendFor(d, config), d.upstreamModel(), d.weight(),
-                        g.allowedFails(), g.cooldown(), d.timeout(), d.extraParams()));
+                        g.allowedFails(), g.cooldown(), d.timeout(), d.extraParams(), d.apiKey()));
             }
             pools.add(new Pool(pool.getKey(), upstreams, strategy));
         }

@@ -108,7 +108,8 @@ public final class AnthropicController {
         }
         String messageId = AnthropicIds.messageId();
         return dispatcher.stream(route, attempts,
-                a -> new OpenAiToAnthropicStream(messageId, (AnthropicRequest) a.context(), secret),
+                a -> new OpenAiToAnthropicStream(messageId, (AnthropicRequest) a.context(),
+                        a.upstream().secret() != null ? a.upstream().secret() : secret),
                 record, NettyClientLink.of(request))
                 .<MutableHttpResponse<?>>thenApply(relay -> {
                     record.streaming(true);

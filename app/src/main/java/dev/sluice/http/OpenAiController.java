@@ -196,7 +196,8 @@ public final class OpenAiController {
         }
         return dispatcher.stream(route, attempts, a -> {
             PreparedRequest p = (PreparedRequest) a.context();
-            return new OpenAiPassthroughStream(p.clientWantsUsage(), p.rewriteModelTo(), secret);
+            return new OpenAiPassthroughStream(p.clientWantsUsage(), p.rewriteModelTo(),
+                    a.upstream().secret() != null ? a.upstream().secret() : secret);
         }, record, NettyClientLink.of(request))
                 .<MutableHttpResponse<?>>thenApply(relay -> stream(record, relay))
                 .exceptionally(e -> error(request, e));

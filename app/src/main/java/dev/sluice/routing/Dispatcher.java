@@ -135,8 +135,8 @@ public final class Dispatcher {
         }
         record.backend(u.id());
         u.started();
-        StreamRelay relay = new StreamRelay(a.call().loop(), translator, timeouts.forUpstream(u), record, secret,
-                onBackendError);
+        StreamRelay relay = new StreamRelay(a.call().loop(), translator, timeouts.forUpstream(u), record,
+                secretOf(u), onBackendError);
         relay.onDone(failure -> {
             u.finished();
             if (failure != null && relay.committed().isDone() && !relay.committed().isCompletedExceptionally()) {
@@ -220,12 +220,17 @@ public final class Dispatcher {
                 if (ex.isSuccess() && !UpstreamErrors.isErrorPayload(ex.isEventStream() ? null : Json.tryParse(body))) {
                     result.complete(new UpstreamResult(ex.status(), ex.headers(), body, null));
                 } else {
-                    fail(result, UpstreamErrors.from(ex.status(), body, ex.headers(), secret));
+                    fail(result, UpstreamErrors.from(ex.status(), body, ex.headers(), secretOf(upstream)));
                 }
             }, cause -> fail(result, unwrap(cause))));
             ex.read();
         });
         return result;
+    }
+
+    /** The key to scrub from a deployment's errors: its own, else BACKEND_API_KEY. */
+    private String secretOf(Upstream u) {
+        return u.secret() != null ? u.secret() : secret;
     }
 
     private void fail(CompletableFuture<?> result, GatewayException e) {

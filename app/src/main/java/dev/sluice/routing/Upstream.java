@@ -24,6 +24,7 @@ public final class Upstream {
     private final Duration cooldown;
     private final Duration timeout;
     private final java.util.Map<String, Object> requestDefaults;
+    private final String secret;
     private final AtomicInteger inFlight = new AtomicInteger();
     private int consecutiveFailures;
     private int ejections;
@@ -45,6 +46,15 @@ public final class Upstream {
      */
     public Upstream(String id, String alias, Backend backend, String upstreamModel, int weight, int allowedFails,
             Duration cooldown, Duration timeout, java.util.Map<String, Object> requestDefaults) {
+        this(id, alias, backend, upstreamModel, weight, allowedFails, cooldown, timeout, requestDefaults, null);
+    }
+
+    /**
+     * @param secret this deployment's API key, scrubbed from anything the backend echoes into an error
+     */
+    public Upstream(String id, String alias, Backend backend, String upstreamModel, int weight, int allowedFails,
+            Duration cooldown, Duration timeout, java.util.Map<String, Object> requestDefaults, String secret) {
+        this.secret = secret;
         this.id = id;
         this.alias = alias;
         this.backend = backend;
@@ -54,6 +64,11 @@ public final class Upstream {
         this.cooldown = cooldown;
         this.timeout = timeout;
         this.requestDefaults = java.util.Map.copyOf(requestDefaults);
+    }
+
+    /** The deployment's API key, for scrubbing error messages only; null when it has none. */
+    public String secret() {
+        return secret;
     }
 
     /** Fields to add to a request body that lacks them. */
