@@ -38,6 +38,17 @@ public final class AnthropicIds {
         return "toolu_" + base62(sha256(seed + "|" + index + "|" + (upstreamId == null ? "" : upstreamId))).substring(0, 24);
     }
 
+    /**
+     * A 9-character alphanumeric id derived from an Anthropic id, as vLLM's Mistral tokenizer requires; an id
+     * that already has that form is kept, so ids the runtime minted come back to it unchanged.
+     */
+    public static String mistralToolId(String anthropicId) {
+        if (anthropicId.matches("[A-Za-z0-9]{9}")) {
+            return anthropicId;
+        }
+        return base62(sha256(anthropicId)).substring(0, 9);
+    }
+
     /** Long tool names become {@code <55 chars>_<8 hex of sha256>}, which stays unique and reversible per request. */
     public static String upstreamToolName(String name) {
         if (name.length() <= MAX_TOOL_NAME) {

@@ -25,8 +25,20 @@ public final class AnthropicToOpenAiRequest {
     private final List<String> systemParts = new ArrayList<>();
     private final ArrayNode messages = Json.NODES.arrayNode();
 
-    private AnthropicToOpenAiRequest(BackendProfile profile) {
+    private final boolean mistralIds;
+
+    private AnthropicToOpenAiRequest(BackendProfile profile, String upstreamModel) {
         this.profile = profile;
+        // vLLM with a Mistral tokenizer accepts only 9-character alphanumeric tool-call ids (vllm#9019)
+        this.mistralIds = profile.kind() == BackendKind.VLLM && upstreamModel != null
+                && MISTRAL.matcher(upstreamModel).find();
+    }
+
+    private static final java.util.regex.Pattern MISTRAL = java.util.regex.Pattern.compile("(?i)(mi[sx]tral|stral)");
+
+    /** The id sent upstream for a client's tool_use id: the same on every turn, so history stays paired. */
+    private String upstreamToolId(String id) {
+        return mistralIds ? AnthropicIds.mistralToolId(id) : id;
     }
 
     /**
@@ -35,7 +47,7 @@ public final class AnthropicToOpenAiRequest {
      */
     public static AnthropicRequest translate(ObjectNode req, BackendProfile profile, String upstreamModel,
             String clientModel) {
-        return new AnthropicToOpenAiRequest(profile).run(req, upstreamModel, clientModel);
+        return new AnthropicToOpenAiRequest(profile, upstreamModel).run(req, upstreamModel, clientModel);
     }
 
     private AnthropicRequest run(ObjectNode req, String upstreamModel, String clientModel) {
@@ -182,7 +194,7 @@ public final class AnthropicToOpenAiRequest {
                 }
                 toolUseIds.add(id);
                 ObjectNode call = calls.addObject();
-                call.put("id", id);
+                call.put("id", upstreamToolId(id));
                 call.put("type", "function");
                 call.putObject("function").put("name", AnthropicIds.upstreamToolName(name))
                         .put("arguments", Json.string(b.has("input") ? b.get("input") : Json.object()));
@@ -376,7 +388,7 @@ public final class AnthropicToOpenAiRequest {
         }
         ObjectNode msg = Json.object();
         msg.put("role", "tool");
-        msg.put("tool_call_id", id);
+        msg.put("tool_call_id", upstreamToolId(id));
         msg.put("content", b.path("is_error").asBoolean(false) ? "Error: " + text : text.toString());
         return msg;
     }

@@ -442,4 +442,22 @@ class AnthropicToOpenAiRequestTest {
         assertThat(small).isPositive();
         assertThat(large).isGreaterThan(small + 400);
     }
+
+    @Test
+    void edge29_mistralOnVllmGetsNineCharacterToolIdsThatStayPairedAcrossTurns() throws Exception {
+        String json = afterToolUse("[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_01A09q90qw90lq917835lq9\","
+                + "\"content\":\"sunny\"}]", "toolu_01A09q90qw90lq917835lq9");
+        ObjectNode body = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        JsonNode out = AnthropicToOpenAiRequest.translate(body, BackendProfile.of(BackendKind.VLLM),
+                "mistralai/Mistral-Small-3.1-24B-Instruct-2503", "claude-sonnet-4-5").openAi();
+        String callId = out.path("messages").path(1).path("tool_calls").path(0).path("id").asText();
+        String resultId = out.path("messages").path(2).path("tool_call_id").asText();
+        assertThat(callId).matches("[A-Za-z0-9]{9}");
+        assertThat(resultId).isEqualTo(callId);
+        // other models on vLLM keep the client's ids
+        JsonNode plain = AnthropicToOpenAiRequest.translate((ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json), BackendProfile.of(BackendKind.VLLM), "Qwen/Qwen3-8B", "claude-sonnet-4-5").openAi();
+        assertThat(plain.path("messages").path(1).path("tool_calls").path(0).path("id").asText())
+                .isEqualTo("toolu_01A09q90qw90lq917835lq9");
+    }
 }
