@@ -14,7 +14,10 @@ import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
 import dev.sluice.routing.Upstream;
 import dev.sluice.routing.TokenCounter;
+import dev.sluice.config.Provider;
 import dev.sluice.translate.AnthropicIds;
+import dev.sluice.translate.AnthropicPassthrough;
+import dev.sluice.translate.AnthropicPassthroughStream;
 import dev.sluice.translate.AnthropicRequest;
 import dev.sluice.translate.AnthropicToOpenAiRequest;
 import dev.sluice.translate.OpenAiPassthroughRequest;
@@ -87,7 +90,19 @@ public final class AnthropicController {
             return CompletableFuture.completedFuture(json(Json.bytes(emptyMessage(checked))));
         }
         var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
+        Map<String, String> betas = request.getHeaders().contains("anthropic-beta")
+                ? Map.of("anthropic-beta", String.join(",", request.getHeaders().getAll("anthropic-beta")))
+                : Map.of();
         Attempt.Factory attempts = u -> {
+            if (u.backend().dialect() == Provider.Dialect.ANTHROPIC) {
+                // the real Anthropic API: the client's request as it is, only the model replaced
+                ObjectNode copy = json.deepCopy();
+                RequestDefaults.apply(copy, u.requestDefaults());
+                AnthropicPassthrough.Prepared p = AnthropicPassthrough.prepare(copy,
+                        u.modelFor(checked.clientModel()), checked.clientModel());
+                return new Attempt(u, new UpstreamCall("POST", "/messages", p.body(), p.stream(), loop, false, betas),
+                        p);
+            }
             AnthropicRequest t = translate(json, u, route.clientModel());
             RequestDefaults.apply(t.openAi(), u.requestDefaults());
             return new Attempt(u, new UpstreamCall("POST", "/chat/completions", Json.bytes(t.openAi()), t.stream(),
@@ -96,6 +111,17 @@ public final class AnthropicController {
         if (!checked.stream()) {
             return dispatcher.unary(route, attempts, record, NettyClientLink.of(request))
                     .<MutableHttpResponse<?>>thenApply(r -> {
+                        if (r.attempt().context() instanceof AnthropicPassthrough.Prepared ap) {
+                            byte[] out = AnthropicPassthrough.response(r.body(), ap);
+                            var u = Json.tryParse(out) == null ? null : Json.tryParse(out).path("usage");
+                            if (u != null && u.isObject()) {
+                                record.tokens(u.path("input_tokens").asLong()
+                                        + u.path("cache_read_input_tokens").asLong()
+                                        + u.path("cache_creation_input_tokens").asLong(),
+                                        u.path("output_tokens").asLong(), false);
+                            }
+                            return json(out);
+                        }
                         AnthropicRequest t = (AnthropicRequest) r.attempt().context();
                         ObjectNode message = OpenAiToAnthropicResponse.translate(r.body(), t);
                         var usage = message.path("usage");
@@ -108,7 +134,9 @@ public final class AnthropicController {
         }
         String messageId = AnthropicIds.messageId();
         return dispatcher.stream(route, attempts,
-                a -> new OpenAiToAnthropicStream(messageId, (AnthropicRequest) a.context(), secret),
+                a -> a.context() instanceof AnthropicPassthrough.Prepared ap
+                        ? new AnthropicPassthroughStream(ap.clientModel())
+                        : new OpenAiToAnthropicStream(messageId, (AnthropicRequest) a.context(), secret),
                 record, NettyClientLink.of(request))
                 .<MutableHttpResponse<?>>thenApply(relay -> {
                     record.streaming(true);

@@ -18,7 +18,11 @@ import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
 import dev.sluice.routing.Upstream;
 import dev.sluice.routing.StreamRelay;
+import dev.sluice.config.Provider;
+import dev.sluice.translate.AnthropicToOpenAiResponse;
+import dev.sluice.translate.AnthropicToOpenAiStream;
 import dev.sluice.translate.OpenAiPassthroughRequest;
+import dev.sluice.translate.OpenAiToAnthropicRequest;
 import dev.sluice.translate.OpenAiPassthroughRequest.Endpoint;
 import dev.sluice.translate.OpenAiPassthroughResponse;
 import dev.sluice.translate.OpenAiPassthroughStream;
@@ -170,6 +174,9 @@ public final class OpenAiController {
         }
         var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
         Attempt.Factory attempts = u -> {
+            if (u.backend().dialect() == Provider.Dialect.ANTHROPIC) {
+                return anthropicAttempt(u, endpoint, json, clientModel, loop);
+            }
             if (endpoint == Endpoint.EMBEDDINGS && !u.profile().embeddings()) {
                 throw notSupported(u, "/v1/embeddings");
             }
@@ -186,6 +193,13 @@ public final class OpenAiController {
         if (!stream) {
             return dispatcher.unary(route, attempts, record, NettyClientLink.of(request))
                     .<MutableHttpResponse<?>>thenApply(r -> {
+                        if (r.attempt().context() instanceof OpenAiToAnthropicRequest.Prepared ap) {
+                            ObjectNode completion = AnthropicToOpenAiResponse.translate(r.body(), ap);
+                            JsonNode usage = completion.path("usage");
+                            record.tokens(usage.path("prompt_tokens").asLong(),
+                                    usage.path("completion_tokens").asLong(), false);
+                            return json(Json.bytes(completion));
+                        }
                         PreparedRequest prepared = (PreparedRequest) r.attempt().context();
                         OpenAiPassthroughResponse.Shaped shaped = OpenAiPassthroughResponse.shape(r.body(), prepared);
                         if (shaped.promptTokens() >= 0) {
@@ -195,11 +209,28 @@ public final class OpenAiController {
                     }).exceptionally(e -> error(request, e));
         }
         return dispatcher.stream(route, attempts, a -> {
+            if (a.context() instanceof OpenAiToAnthropicRequest.Prepared ap) {
+                return new AnthropicToOpenAiStream(ap, secret);
+            }
             PreparedRequest p = (PreparedRequest) a.context();
             return new OpenAiPassthroughStream(p.clientWantsUsage(), p.rewriteModelTo(), secret);
         }, record, NettyClientLink.of(request))
                 .<MutableHttpResponse<?>>thenApply(relay -> stream(record, relay))
                 .exceptionally(e -> error(request, e));
+    }
+
+    /** A deployment on the real Anthropic API: chat only, translated to Messages (protocols.md §3.3). */
+    private static Attempt anthropicAttempt(Upstream u, Endpoint endpoint, ObjectNode json, String clientModel,
+            io.netty.channel.EventLoop loop) {
+        if (endpoint != Endpoint.CHAT) {
+            throw GatewayException.of(ErrorKind.NOT_SUPPORTED, (endpoint == Endpoint.EMBEDDINGS ? "/v1/embeddings"
+                    : "/v1/completions") + " is not supported by the anthropic provider; only /v1/chat/completions is");
+        }
+        ObjectNode copy = json.deepCopy();
+        RequestDefaults.apply(copy, u.requestDefaults());
+        OpenAiToAnthropicRequest.Prepared p = OpenAiToAnthropicRequest.translate(copy, u.modelFor(clientModel),
+                clientModel);
+        return new Attempt(u, new UpstreamCall("POST", "/messages", p.bytes(), p.stream(), loop), p);
     }
 
     /** Opt-in only (LOG_PROMPTS=true): what the caller asked, capped so one request cannot flood the log. */
