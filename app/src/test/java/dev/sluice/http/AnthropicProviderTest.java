@@ -256,6 +256,46 @@ class AnthropicProviderTest {
     }
 
     @Test
+    void anOverloadedAnthropicApiIs529ForAnthropicClientsAnd503ForOpenAiClients() {
+        String overloaded = "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
+        anthropic.enqueue(Reply.json(529, overloaded));
+        HttpResponse<String> a = gateway.post("/v1/messages", """
+                {"model":"claude","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""",
+                "x-api-key", "client-key", "anthropic-version", "2023-06-01");
+        assertThat(a.statusCode()).isEqualTo(529);
+        assertThat(Gateway.json(a).at("/error/type").asText()).isEqualTo("overloaded_error");
+        assertThat(Gateway.json(a).at("/error/message").asText()).isEqualTo("Overloaded");
+
+        anthropic.enqueue(Reply.json(529, overloaded));
+        HttpResponse<String> o = gateway.post("/v1/chat/completions", """
+                {"model":"claude","messages":[{"role":"user","content":"hi"}]}""");
+        assertThat(o.statusCode()).isEqualTo(503);
+        assertThat(Gateway.json(o).at("/error/message").asText()).isEqualTo("Overloaded");
+    }
+
+    @Test
+    void anAnthropicStreamCutBeforeMessageStopEndsWithAnErrorEventForAnthropicClients() {
+        anthropic.enqueue(Reply.sseFixture("anthropic/messages-stream-text.sse").withoutDone().cutAfter(5));
+        HttpResponse<String> r = gateway.post("/v1/messages", """
+                {"model":"claude","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}""",
+                "x-api-key", "client-key", "anthropic-version", "2023-06-01");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"model\":\"claude\"").contains("event: error")
+                .doesNotContain("message_stop");
+    }
+
+    @Test
+    void theHealthProbeIsGetModelsWithTheAnthropicHeaders() {
+        HttpResponse<String> r = gateway.get("/readyz");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        RecordedRequest probe = anthropic.requests().stream().filter(q -> q.method().equals("GET")).findFirst()
+                .orElseThrow();
+        assertThat(probe.path()).isEqualTo("/v1/models");
+        assertThat(probe.header("x-api-key")).isEqualTo("test-key");
+        assertThat(probe.header("anthropic-version")).isEqualTo("2023-06-01");
+    }
+
+    @Test
     void completionsAndEmbeddingsAreNotSupportedOnAnAnthropicDeployment() {
         HttpResponse<String> r = gateway.post("/v1/embeddings", "{\"model\":\"claude\",\"input\":\"hi\"}");
         assertThat(r.statusCode()).isEqualTo(501);
