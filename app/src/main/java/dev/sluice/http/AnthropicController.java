@@ -73,18 +73,24 @@ public final class AnthropicController {
         try {
             json = OpenAiPassthroughRequest.parse(body);
             route = ModelRouting.route(router, modelOf(json), true);
-            // translated once up front so bad input is a 400 before any backend is tried
-            checked = translate(json, route.pool().upstreams().get(0), route.clientModel());
+            // translated once up front so bad input is a 400 before any backend is tried; a pool of real
+            // Anthropic deployments only gets the request as it is, and the API validates it itself
+            boolean passthrough = route.pool().upstreams().stream()
+                    .allMatch(u -> u.backend().dialect() == Provider.Dialect.ANTHROPIC);
+            checked = passthrough ? null : translate(json, route.pool().upstreams().get(0), route.clientModel());
         } catch (GatewayException e) {
             return fail(request, e);
         }
-        record.model(checked.clientModel());
+        String clientModel = checked != null ? checked.clientModel()
+                : ModelRouting.effectiveModel(router, route.clientModel());
+        boolean stream = checked != null ? checked.stream() : json.path("stream").asBoolean(false);
+        record.model(clientModel);
         record.alias(route.pool().alias());
         if (logPrompts) {
             String p = Json.string(json.path("messages"));
             record.prompt(p.length() > 4096 ? p.substring(0, 4096) + "…" : p);
         }
-        if (checked.maxTokens() == 0) {
+        if (checked != null && checked.maxTokens() == 0) {
             // max_tokens 0 is a cache pre-warm: there is nothing to generate and no local cache to warm
             route.finish();
             return CompletableFuture.completedFuture(json(Json.bytes(emptyMessage(checked))));
@@ -98,8 +104,8 @@ public final class AnthropicController {
                 // the real Anthropic API: the client's request as it is, only the model replaced
                 ObjectNode copy = json.deepCopy();
                 RequestDefaults.apply(copy, u.requestDefaults());
-                AnthropicPassthrough.Prepared p = AnthropicPassthrough.prepare(copy,
-                        u.modelFor(checked.clientModel()), checked.clientModel());
+                AnthropicPassthrough.Prepared p = AnthropicPassthrough.prepare(copy, u.modelFor(clientModel),
+                        clientModel);
                 return new Attempt(u, new UpstreamCall("POST", "/messages", p.body(), p.stream(), loop, false, betas),
                         p);
             }
@@ -108,7 +114,7 @@ public final class AnthropicController {
             return new Attempt(u, new UpstreamCall("POST", "/chat/completions", Json.bytes(t.openAi()), t.stream(),
                     loop), t);
         };
-        if (!checked.stream()) {
+        if (!stream) {
             return dispatcher.unary(route, attempts, record, NettyClientLink.of(request))
                     .<MutableHttpResponse<?>>thenApply(r -> {
                         if (r.attempt().context() instanceof AnthropicPassthrough.Prepared ap) {

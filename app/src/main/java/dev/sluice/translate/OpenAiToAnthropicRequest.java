@@ -103,10 +103,14 @@ public final class OpenAiToAnthropicRequest {
         }
         out.set("messages", messages);
         JsonNode max = req.get("max_completion_tokens");
-        if (max == null || !max.canConvertToLong()) {
+        if (max == null || !max.isIntegralNumber()) {
             max = req.get("max_tokens");
         }
-        out.put("max_tokens", max != null && max.canConvertToLong() ? max.asLong() : DEFAULT_MAX_TOKENS);
+        if (max != null && max.isIntegralNumber()) {
+            out.set("max_tokens", max);
+        } else {
+            out.put("max_tokens", DEFAULT_MAX_TOKENS);
+        }
         JsonNode t = req.get("temperature");
         if (t != null && t.isNumber()) {
             out.put("temperature", Math.min(1.0, Math.max(0.0, t.asDouble())));

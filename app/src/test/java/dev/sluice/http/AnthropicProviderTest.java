@@ -216,6 +216,24 @@ class AnthropicProviderTest {
     }
 
     @Test
+    void whatOnlyTheRealApiTakesIsNotRefusedOnTheWay() {
+        anthropic.enqueue(Reply.fixture("anthropic/messages-text.json"));
+        String body = """
+                {"model":"claude","max_tokens":100,"messages":[{"role":"user","content":[
+                  {"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0x"}},
+                  {"type":"image","source":{"type":"file","file_id":"file_abc"}},
+                  {"type":"text","text":"Summarise."}]}],
+                 "tools":[{"type":"web_search_20250305","name":"web_search","max_uses":3}]}""";
+        HttpResponse<String> r = gateway.post("/v1/messages", body,
+                "x-api-key", "client-key", "anthropic-version", "2023-06-01");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode sent = messagesRequest().json();
+        JsonNode expected = Json.tryParse(body);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("model", UPSTREAM_MODEL);
+        assertThat(sent).isEqualTo(expected);
+    }
+
+    @Test
     void anthropicSdkStreamPassesThroughEventByEvent() {
         anthropic.enqueue(Reply.sseFixture("anthropic/messages-stream-tool-use.sse").withoutDone());
 
