@@ -119,7 +119,8 @@ public final class AnthropicController {
                     .<MutableHttpResponse<?>>thenApply(r -> {
                         if (r.attempt().context() instanceof AnthropicPassthrough.Prepared ap) {
                             byte[] out = AnthropicPassthrough.response(r.body(), ap);
-                            var u = Json.tryParse(out) == null ? null : Json.tryParse(out).path("usage");
+                            var parsed = Json.tryParse(out);
+                            var u = parsed == null ? null : parsed.path("usage");
                             if (u != null && u.isObject()) {
                                 record.tokens(u.path("input_tokens").asLong()
                                         + u.path("cache_read_input_tokens").asLong()

@@ -71,7 +71,8 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
                 out.add(event.raw());
             }
             case "message_delta" -> {
-                JsonNode u = Json.tryParse(data) == null ? null : Json.tryParse(data).path("usage");
+                JsonNode n = Json.tryParse(data);
+                JsonNode u = n == null ? null : n.path("usage");
                 if (u != null && u.isObject()) {
                     usageSeen = true;
                     output = u.path("output_tokens").asLong(output);
