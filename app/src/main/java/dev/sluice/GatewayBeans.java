@@ -7,7 +7,6 @@ import dev.sluice.backend.HttpBackend;
 import dev.sluice.backend.SimBackend;
 import dev.sluice.config.BackendKind;
 import dev.sluice.config.ConfigLoader;
-import dev.sluice.config.ConfigException;
 import dev.sluice.config.Deployment;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
@@ -39,6 +38,8 @@ import java.util.function.UnaryOperator;
 /** Wires the gateway from its configuration. */
 @Factory
 public class GatewayBeans {
+    /** The Messages API version sent to the real Anthropic API. */
+    static final String ANTHROPIC_VERSION = "2023-06-01";
 
     /**
      * Variables are looked up the way Micronaut exposes the environment ({@code API_PORT} as {@code api.port}),
@@ -111,9 +112,10 @@ public class GatewayBeans {
             case AZURE -> new HttpBackend(d.apiBase(), d.apiKey(), "api-key", config.connectTimeout(), profile,
                     op -> Provider.azurePath(d.upstreamModel(), op.startsWith("/") ? op.substring(1) : op,
                             d.apiVersion()));
-            case ANTHROPIC -> throw new ConfigException(List.of("model_list entry " + d.id() + ": the anthropic"
-                    + " provider (the real Anthropic API) is not supported by the router yet; front it with an"
-                    + " OpenAI-compatible provider or leave it out"));
+            // the real Anthropic API: bare key in x-api-key, anthropic-version on every request, {api_base}/v1/...
+            case ANTHROPIC -> new HttpBackend(d.apiBase(), d.apiKey(), "x-api-key", config.connectTimeout(),
+                    BackendProfile.anthropic(), op -> "/v1" + (op.startsWith("/") ? op : "/" + op),
+                    Map.of("anthropic-version", ANTHROPIC_VERSION), Provider.Dialect.ANTHROPIC);
         };
     }
 

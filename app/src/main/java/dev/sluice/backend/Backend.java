@@ -12,6 +12,14 @@ public interface Backend extends AutoCloseable {
     /** Probes the runtime's health path; completes true when it answers healthy. Never fails. */
     CompletableFuture<Boolean> probe();
 
+    /**
+     * The wire dialect of the requests this backend takes: {@code OPENAI} (chat completions) for every runtime,
+     * {@code ANTHROPIC} for the real Anthropic Messages API, which the controllers translate for.
+     */
+    default dev.sluice.config.Provider.Dialect dialect() {
+        return dev.sluice.config.Provider.Dialect.OPENAI;
+    }
+
     /** Where it is, with no credentials, for /health and logs. */
     String location();
 

@@ -36,6 +36,15 @@ public record BackendProfile(
     /** Token-count endpoints per runtime (protocols.md §4.3). */
     public enum TokenizeMode { VLLM, LLAMACPP, TGI_CHAT, SGLANG_RAW, LOCALAI_RAW, COUNT_TOKENS, NONE }
 
+    /**
+     * The real Anthropic Messages API: chat only (no completions or embeddings), no {@code n > 1}, usage always
+     * reported; probed with {@code GET /v1/models} under the base URL.
+     */
+    public static BackendProfile anthropic() {
+        return new BackendProfile(BackendKind.OPENAI, "/v1/models", true, false, false, true, true, false, false, null,
+                false, TokenizeMode.NONE);
+    }
+
     public static BackendProfile of(BackendKind kind) {
         return switch (kind) {
             case VLLM -> new BackendProfile(kind, "/health", false, true, true, true, true, true, true, null, false,

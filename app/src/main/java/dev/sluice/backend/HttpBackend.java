@@ -21,6 +21,8 @@ public final class HttpBackend implements Backend {
     private final String apiKey;
     private final String keyHeader;
     private final UnaryOperator<String> pathFor;
+    private final Map<String, String> extraHeaders;
+    private final dev.sluice.config.Provider.Dialect dialect;
 
     public HttpBackend(GatewayConfig config, BackendProfile profile) {
         this(config.backendBaseUrl(), config.backendApiKey(), "authorization", config.connectTimeout(), profile,
@@ -35,6 +37,18 @@ public final class HttpBackend implements Backend {
      */
     public HttpBackend(URI base, String apiKey, String keyHeader, Duration connectTimeout, BackendProfile profile,
             UnaryOperator<String> pathFor) {
+        this(base, apiKey, keyHeader, connectTimeout, profile, pathFor, Map.of(),
+                dev.sluice.config.Provider.Dialect.OPENAI);
+    }
+
+    /**
+     * @param extraHeaders sent on every request and probe (Anthropic's {@code anthropic-version})
+     * @param dialect the request dialect this backend speaks
+     */
+    public HttpBackend(URI base, String apiKey, String keyHeader, Duration connectTimeout, BackendProfile profile,
+            UnaryOperator<String> pathFor, Map<String, String> extraHeaders, dev.sluice.config.Provider.Dialect dialect) {
+        this.extraHeaders = Map.copyOf(extraHeaders);
+        this.dialect = dialect;
         this.profile = profile;
         this.client = new HttpUpstreamClient(base, connectTimeout);
         this.basePath = base.getRawPath() == null ? "" : base.getRawPath();
@@ -44,9 +58,15 @@ public final class HttpBackend implements Backend {
     }
 
     private void auth(Map<String, String> headers) {
+        headers.putAll(extraHeaders);
         if (apiKey != null && !apiKey.isEmpty()) {
             headers.put(keyHeader, keyHeader.equals("authorization") ? "Bearer " + apiKey : apiKey);
         }
+    }
+
+    @Override
+    public dev.sluice.config.Provider.Dialect dialect() {
+        return dialect;
     }
 
     @Override
@@ -56,7 +76,7 @@ public final class HttpBackend implements Backend {
 
     @Override
     public CompletableFuture<UpstreamExchange> send(UpstreamCall call) {
-        Map<String, String> headers = new HashMap<>(4);
+        Map<String, String> headers = new HashMap<>(call.headers());
         auth(headers);
         headers.put("accept", call.stream() ? "text/event-stream" : "application/json");
         var loop = call.loop() != null ? call.loop() : client.anyLoop();

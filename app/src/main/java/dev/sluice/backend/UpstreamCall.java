@@ -9,11 +9,21 @@ import io.netty.channel.EventLoop;
  *     when {@code rootRelative} (vLLM's {@code /tokenize} and TGI's {@code /chat_tokenize} live there)
  * @param body JSON body, or null for GET
  * @param loop event loop to run the exchange on: the client connection's own, so no thread hop happens
+ * @param headers extra request headers for this call (an Anthropic client's {@code anthropic-beta}), lower-case names
  */
 public record UpstreamCall(String method, String path, byte[] body, boolean stream, EventLoop loop,
-        boolean rootRelative) {
+        boolean rootRelative, java.util.Map<String, String> headers) {
+
+    public UpstreamCall {
+        headers = headers == null ? java.util.Map.of() : java.util.Map.copyOf(headers);
+    }
 
     public UpstreamCall(String method, String path, byte[] body, boolean stream, EventLoop loop) {
         this(method, path, body, stream, loop, false);
+    }
+
+    public UpstreamCall(String method, String path, byte[] body, boolean stream, EventLoop loop,
+            boolean rootRelative) {
+        this(method, path, body, stream, loop, rootRelative, java.util.Map.of());
     }
 }

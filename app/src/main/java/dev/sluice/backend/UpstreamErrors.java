@@ -121,7 +121,8 @@ public final class UpstreamErrors {
             headers.putIfAbsent("Retry-After", "1");
             return new GatewayException(ErrorKind.RATE_LIMITED, 429, msg, null, "rate_limit_exceeded", headers);
         }
-        if (status == 503) {
+        if (status == 503 || status == 529) {
+            // 529 is the real Anthropic API's overloaded_error
             headers.putIfAbsent("Retry-After", "1");
             return new GatewayException(ErrorKind.OVERLOADED, 503, msg, null, null, headers);
         }

@@ -14,7 +14,10 @@ import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
 import dev.sluice.routing.Upstream;
 import dev.sluice.routing.TokenCounter;
+import dev.sluice.config.Provider;
 import dev.sluice.translate.AnthropicIds;
+import dev.sluice.translate.AnthropicPassthrough;
+import dev.sluice.translate.AnthropicPassthroughStream;
 import dev.sluice.translate.AnthropicRequest;
 import dev.sluice.translate.AnthropicToOpenAiRequest;
 import dev.sluice.translate.OpenAiPassthroughRequest;
@@ -70,32 +73,62 @@ public final class AnthropicController {
         try {
             json = OpenAiPassthroughRequest.parse(body);
             route = ModelRouting.route(router, modelOf(json), true);
-            // translated once up front so bad input is a 400 before any backend is tried
-            checked = translate(json, route.pool().upstreams().get(0), route.clientModel());
+            // translated once up front so bad input is a 400 before any backend is tried; a pool of real
+            // Anthropic deployments only gets the request as it is, and the API validates it itself
+            boolean passthrough = route.pool().upstreams().stream()
+                    .allMatch(u -> u.backend().dialect() == Provider.Dialect.ANTHROPIC);
+            checked = passthrough ? null : translate(json, route.pool().upstreams().get(0), route.clientModel());
         } catch (GatewayException e) {
             return fail(request, e);
         }
-        record.model(checked.clientModel());
+        String clientModel = checked != null ? checked.clientModel()
+                : ModelRouting.effectiveModel(router, route.clientModel());
+        boolean stream = checked != null ? checked.stream() : json.path("stream").asBoolean(false);
+        record.model(clientModel);
         record.alias(route.pool().alias());
         if (logPrompts) {
             String p = Json.string(json.path("messages"));
             record.prompt(p.length() > 4096 ? p.substring(0, 4096) + "…" : p);
         }
-        if (checked.maxTokens() == 0) {
+        if (checked != null && checked.maxTokens() == 0) {
             // max_tokens 0 is a cache pre-warm: there is nothing to generate and no local cache to warm
             route.finish();
             return CompletableFuture.completedFuture(json(Json.bytes(emptyMessage(checked))));
         }
         var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
+        Map<String, String> betas = request.getHeaders().contains("anthropic-beta")
+                ? Map.of("anthropic-beta", String.join(",", request.getHeaders().getAll("anthropic-beta")))
+                : Map.of();
         Attempt.Factory attempts = u -> {
+            if (u.backend().dialect() == Provider.Dialect.ANTHROPIC) {
+                // the real Anthropic API: the client's request as it is, only the model replaced
+                ObjectNode copy = json.deepCopy();
+                RequestDefaults.apply(copy, u.requestDefaults());
+                AnthropicPassthrough.Prepared p = AnthropicPassthrough.prepare(copy, u.modelFor(clientModel),
+                        clientModel);
+                return new Attempt(u, new UpstreamCall("POST", "/messages", p.body(), p.stream(), loop, false, betas),
+                        p);
+            }
             AnthropicRequest t = translate(json, u, route.clientModel());
             RequestDefaults.apply(t.openAi(), u.requestDefaults());
             return new Attempt(u, new UpstreamCall("POST", "/chat/completions", Json.bytes(t.openAi()), t.stream(),
                     loop), t);
         };
-        if (!checked.stream()) {
+        if (!stream) {
             return dispatcher.unary(route, attempts, record, NettyClientLink.of(request))
                     .<MutableHttpResponse<?>>thenApply(r -> {
+                        if (r.attempt().context() instanceof AnthropicPassthrough.Prepared ap) {
+                            byte[] out = AnthropicPassthrough.response(r.body(), ap);
+                            var parsed = Json.tryParse(out);
+                            var u = parsed == null ? null : parsed.path("usage");
+                            if (u != null && u.isObject()) {
+                                record.tokens(u.path("input_tokens").asLong()
+                                        + u.path("cache_read_input_tokens").asLong()
+                                        + u.path("cache_creation_input_tokens").asLong(),
+                                        u.path("output_tokens").asLong(), false);
+                            }
+                            return json(out);
+                        }
                         AnthropicRequest t = (AnthropicRequest) r.attempt().context();
                         ObjectNode message = OpenAiToAnthropicResponse.translate(r.body(), t);
                         var usage = message.path("usage");
@@ -108,8 +141,10 @@ public final class AnthropicController {
         }
         String messageId = AnthropicIds.messageId();
         return dispatcher.stream(route, attempts,
-                a -> new OpenAiToAnthropicStream(messageId, (AnthropicRequest) a.context(),
-                        a.upstream().secret() != null ? a.upstream().secret() : secret),
+                a -> a.context() instanceof AnthropicPassthrough.Prepared ap
+                        ? new AnthropicPassthroughStream(ap.clientModel())
+                        : new OpenAiToAnthropicStream(messageId, (AnthropicRequest) a.context(),
+                                a.upstream().secret() != null ? a.upstream().secret() : secret),
                 record, NettyClientLink.of(request))
                 .<MutableHttpResponse<?>>thenApply(relay -> {
                     record.streaming(true);
@@ -182,12 +217,6 @@ public final class AnthropicController {
     }
 
     private static MutableHttpResponse<?> error(HttpRequest<?> request, Throwable t) {
-        Throwable c = t;
-        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
-            c = c.getCause();
-        }
-        GatewayException e = c instanceof GatewayException g ? g
-                : GatewayException.of(ErrorKind.API_ERROR, "internal error (" + c.getClass().getSimpleName() + ")");
-        return ErrorResponses.of(request, e);
+        return ErrorResponses.ofThrowable(request, t);
     }
 }

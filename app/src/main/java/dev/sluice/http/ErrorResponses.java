@@ -12,6 +12,21 @@ import io.micronaut.http.MutableHttpResponse;
 public final class ErrorResponses {
     private ErrorResponses() {}
 
+    /**
+     * The response for whatever ended a request's future: a {@link GatewayException} as itself, anything else
+     * as a 500 whose message names only the exception type (never its text, which could echo input).
+     */
+    public static MutableHttpResponse<byte[]> ofThrowable(HttpRequest<?> request, Throwable t) {
+        Throwable c = t;
+        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        GatewayException e = c instanceof GatewayException g ? g
+                : GatewayException.of(dev.sluice.error.ErrorKind.API_ERROR,
+                        "internal error (" + c.getClass().getSimpleName() + ")");
+        return of(request, e);
+    }
+
     public static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayException e) {
         Dialect dialect = Dialect.of(request);
         RequestRecord record = Attributes.record(request);

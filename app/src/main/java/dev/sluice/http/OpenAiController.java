@@ -18,7 +18,11 @@ import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
 import dev.sluice.routing.Upstream;
 import dev.sluice.routing.StreamRelay;
+import dev.sluice.config.Provider;
+import dev.sluice.translate.AnthropicToOpenAiResponse;
+import dev.sluice.translate.AnthropicToOpenAiStream;
 import dev.sluice.translate.OpenAiPassthroughRequest;
+import dev.sluice.translate.OpenAiToAnthropicRequest;
 import dev.sluice.translate.OpenAiPassthroughRequest.Endpoint;
 import dev.sluice.translate.OpenAiPassthroughResponse;
 import dev.sluice.translate.OpenAiPassthroughStream;
@@ -170,6 +174,9 @@ public final class OpenAiController {
         }
         var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
         Attempt.Factory attempts = u -> {
+            if (u.backend().dialect() == Provider.Dialect.ANTHROPIC) {
+                return anthropicAttempt(u, endpoint, json, clientModel, loop);
+            }
             if (endpoint == Endpoint.EMBEDDINGS && !u.profile().embeddings()) {
                 throw notSupported(u, "/v1/embeddings");
             }
@@ -186,6 +193,13 @@ public final class OpenAiController {
         if (!stream) {
             return dispatcher.unary(route, attempts, record, NettyClientLink.of(request))
                     .<MutableHttpResponse<?>>thenApply(r -> {
+                        if (r.attempt().context() instanceof OpenAiToAnthropicRequest.Prepared ap) {
+                            ObjectNode completion = AnthropicToOpenAiResponse.translate(r.body(), ap);
+                            JsonNode usage = completion.path("usage");
+                            record.tokens(usage.path("prompt_tokens").asLong(),
+                                    usage.path("completion_tokens").asLong(), false);
+                            return json(Json.bytes(completion));
+                        }
                         PreparedRequest prepared = (PreparedRequest) r.attempt().context();
                         OpenAiPassthroughResponse.Shaped shaped = OpenAiPassthroughResponse.shape(r.body(), prepared);
                         if (shaped.promptTokens() >= 0) {
@@ -195,12 +209,29 @@ public final class OpenAiController {
                     }).exceptionally(e -> error(request, e));
         }
         return dispatcher.stream(route, attempts, a -> {
+            if (a.context() instanceof OpenAiToAnthropicRequest.Prepared ap) {
+                return new AnthropicToOpenAiStream(ap, a.upstream().secret() != null ? a.upstream().secret() : secret);
+            }
             PreparedRequest p = (PreparedRequest) a.context();
             return new OpenAiPassthroughStream(p.clientWantsUsage(), p.rewriteModelTo(),
                     a.upstream().secret() != null ? a.upstream().secret() : secret);
         }, record, NettyClientLink.of(request))
                 .<MutableHttpResponse<?>>thenApply(relay -> stream(record, relay))
                 .exceptionally(e -> error(request, e));
+    }
+
+    /** A deployment on the real Anthropic API: chat only, translated to Messages (protocols.md §3.3). */
+    private static Attempt anthropicAttempt(Upstream u, Endpoint endpoint, ObjectNode json, String clientModel,
+            io.netty.channel.EventLoop loop) {
+        if (endpoint != Endpoint.CHAT) {
+            throw GatewayException.of(ErrorKind.NOT_SUPPORTED, (endpoint == Endpoint.EMBEDDINGS ? "/v1/embeddings"
+                    : "/v1/completions") + " is not supported by the anthropic provider; only /v1/chat/completions is");
+        }
+        ObjectNode copy = json.deepCopy();
+        RequestDefaults.apply(copy, u.requestDefaults());
+        OpenAiToAnthropicRequest.Prepared p = OpenAiToAnthropicRequest.translate(copy, u.modelFor(clientModel),
+                clientModel);
+        return new Attempt(u, new UpstreamCall("POST", "/messages", p.bytes(), p.stream(), loop), p);
     }
 
     /** Opt-in only (LOG_PROMPTS=true): what the caller asked, capped so one request cannot flood the log. */
@@ -235,13 +266,7 @@ public final class OpenAiController {
     }
 
     private static MutableHttpResponse<?> error(HttpRequest<?> request, Throwable t) {
-        Throwable c = t;
-        while ((c instanceof java.util.concurrent.CompletionException) && c.getCause() != null) {
-            c = c.getCause();
-        }
-        GatewayException e = c instanceof GatewayException g ? g
-                : GatewayException.of(ErrorKind.API_ERROR, "internal error (" + c.getClass().getSimpleName() + ")");
-        return ErrorResponses.of(request, e);
+        return ErrorResponses.ofThrowable(request, t);
     }
 
     private static GatewayException notSupported(Upstream u, String endpoint) {
