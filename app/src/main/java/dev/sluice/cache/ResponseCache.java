@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
@@ -48,10 +49,12 @@ public final class ResponseCache {
      *
      * @param extra request headers that change the answer (e.g. anthropic-beta), or null
      * @param release frees the route the request holds, when the answer does not come from the backend
+     * @param clientLeft whether this request's client has gone (its backend call was then cancelled, and
+     *     requests waiting on it make their own)
      * @param upstream sends the request; its response is the client's, error or not
      */
     public CompletableFuture<MutableHttpResponse<?>> serve(HttpRequest<?> request, String dialect, String endpoint,
-            String alias, boolean stream, String extra, JsonNode body, Runnable release,
+            String alias, boolean stream, String extra, JsonNode body, Runnable release, BooleanSupplier clientLeft,
             Supplier<CompletableFuture<MutableHttpResponse<?>>> upstream) {
         CacheStore store = stores.get(alias);
         if (store == null) {
@@ -64,7 +67,7 @@ public final class ResponseCache {
         if (noCache) {
             count(alias, "bypass");
             return upstream.get().thenApply(r -> {
-                Captured c = capture(r, noStore ? null : a -> store.put(key, a), o -> {});
+                Captured c = capture(r, noStore ? null : a -> store.put(key, a), o -> {}, clientLeft);
                 return c.response.header(HEADER, "bypass");
             });
         }
@@ -74,12 +77,13 @@ public final class ResponseCache {
                 count(alias, "hit");
                 return CompletableFuture.completedFuture(replay(hit));
             }
-            return shared(store, key, alias, release, upstream);
+            return shared(store, key, alias, release, clientLeft, upstream);
         });
     }
 
     private CompletableFuture<MutableHttpResponse<?>> shared(CacheStore store, String key, String alias,
-            Runnable release, Supplier<CompletableFuture<MutableHttpResponse<?>>> upstream) {
+            Runnable release, BooleanSupplier clientLeft,
+            Supplier<CompletableFuture<MutableHttpResponse<?>>> upstream) {
         CompletableFuture<Outcome> mine = new CompletableFuture<>();
         CompletableFuture<Outcome> leader = inFlight.putIfAbsent(key, mine);
         if (leader != null) {
@@ -88,27 +92,31 @@ public final class ResponseCache {
             return leader.thenCompose(o -> {
                 if (o.abandoned()) {
                     // the leader's client left and took the backend call with it: try again on our own
-                    return shared(store, key, alias, () -> {}, upstream);
+                    return shared(store, key, alias, () -> {}, clientLeft, upstream);
                 }
                 count(alias, o.answer() != null ? "hit" : "miss");
                 return CompletableFuture.completedFuture(o.answer() != null ? replay(o.answer()) : o.error().copy());
             });
         }
         count(alias, "miss");
-        mine.whenComplete((o, e) -> inFlight.remove(key, mine));
+        // leave the in-flight table before followers run: one that must retry then starts a new call
+        java.util.function.Consumer<Outcome> settle = o -> {
+            inFlight.remove(key, mine);
+            mine.complete(o);
+        };
         CompletableFuture<MutableHttpResponse<?>> sent;
         try {
             sent = upstream.get();
         } catch (RuntimeException e) {
-            mine.complete(Outcome.ABANDONED);
+            settle.accept(Outcome.ABANDONED);
             throw e;
         }
         return sent.handle((r, e) -> {
             if (e != null) {
-                mine.complete(Outcome.ABANDONED);
+                settle.accept(Outcome.ABANDONED);
                 throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
             }
-            return capture(r, a -> store.put(key, a), mine::complete).response.header(HEADER, "miss");
+            return capture(r, a -> store.put(key, a), settle, clientLeft).response.header(HEADER, "miss");
         });
     }
 
@@ -117,8 +125,12 @@ public final class ResponseCache {
      * whatever it is, to {@code outcome}.
      */
     private static Captured capture(MutableHttpResponse<?> r, java.util.function.Consumer<CachedAnswer> store,
-            java.util.function.Consumer<Outcome> outcome) {
+            java.util.function.Consumer<Outcome> outcome, BooleanSupplier clientLeft) {
         Object body = r.body();
+        if (r.code() != 200 && clientLeft.getAsBoolean()) {
+            outcome.accept(Outcome.ABANDONED);
+            return new Captured(r);
+        }
         if (r.code() != 200) {
             outcome.accept(new Outcome(null, ErrorCopy.of(r), false));
             return new Captured(r);

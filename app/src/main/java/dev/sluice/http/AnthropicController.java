@@ -119,7 +119,8 @@ public final class AnthropicController {
         };
         String beta = betas.get("anthropic-beta");
         return cache.serve(request, "anthropic", "/v1/messages", route.pool().alias(), stream, beta, json,
-                route::finish, () -> send(request, route, attempts, record, stream));
+                route::finish, () -> "client_closed".equals(record.outcome()),
+                () -> send(request, route, attempts, record, stream));
     }
 
     private CompletableFuture<MutableHttpResponse<?>> send(HttpRequest<?> request, Route route,

@@ -194,7 +194,7 @@ public final class OpenAiController {
         };
         boolean stream = endpoint != Endpoint.EMBEDDINGS && json.path("stream").asBoolean(false);
         return cache.serve(request, "openai", path, route.pool().alias(), stream, null, json, route::finish,
-                () -> send(request, route, attempts, record, stream));
+                () -> "client_closed".equals(record.outcome()), () -> send(request, route, attempts, record, stream));
     }
 
     private CompletableFuture<MutableHttpResponse<?>> send(HttpRequest<?> request, Route route,

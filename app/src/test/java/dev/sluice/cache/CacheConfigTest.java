@@ -49,7 +49,8 @@ class CacheConfigTest {
                     cache: {ttl: 60}
                 """);
         assertThat(r.ok()).isFalse();
-        assertThat(r.errors()).singleElement().asString().contains("model_list[1].cache").contains("model_list[0].cache");
+        assertThat(r.errors()).singleElement().asString().contains("model_list[1].cache")
+                .contains("model_list[0].cache");
     }
 
     @Test
@@ -60,7 +61,7 @@ class CacheConfigTest {
                     params: {model: vllm/m, api_base: http://127.0.0.1:8000/v1}
                     cache: {backend: disk, max_entries: 0}
                 """);
-        assertThat(String.join("\\n", r.errors())).contains("model_list[0].cache.ttl").contains("missing")
+        assertThat(String.join("\n", r.errors())).contains("model_list[0].cache.ttl").contains("missing")
                 .contains("model_list[0].cache.backend").contains("model_list[0].cache.max_entries");
     }
 

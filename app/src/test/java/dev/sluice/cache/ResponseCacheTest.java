@@ -304,4 +304,29 @@ class ResponseCacheTest {
         });
         assertThat(fake.apiRequests()).hasSize(1);
     }
+
+    @Test
+    void a_follower_makes_its_own_call_when_the_leaders_client_leaves() throws Exception {
+        fake.enqueue(Reply.json(completion("never delivered")).after(Duration.ofMillis(1500)));
+        fake.enqueue(Reply.json(completion("for the follower")));
+        String body = chat("cached", "leader leaves");
+        dev.sluice.testing.RawHttp leader = dev.sluice.testing.RawHttp.send(gateway.port(), "POST",
+                "/v1/chat/completions", java.util.Map.of("Content-Type", "application/json"),
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        fake.takeRequest(Duration.ofSeconds(5));
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        CompletableFuture<HttpResponse<String>> follower = http.sendAsync(
+                HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(200);
+        leader.close();
+
+        HttpResponse<String> r = follower.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("for the follower");
+        assertThat(fake.apiRequests()).hasSize(2);
+    }
 }
