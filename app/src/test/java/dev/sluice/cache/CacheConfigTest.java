@@ -102,4 +102,20 @@ class CacheConfigTest {
         assertThat(new String(back.events().get(1), StandardCharsets.UTF_8)).isEqualTo("data: [DONE]\n\n");
         assertThat(CachedAnswer.decode("junk".getBytes(StandardCharsets.UTF_8))).isNull();
     }
+
+    @Test
+    void redis_down_is_a_miss_and_a_dropped_store_not_a_failure() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (RedisStore.Connection c = new RedisStore.Connection("redis://127.0.0.1:" + port,
+                Duration.ofMillis(500))) {
+            RedisStore store = new RedisStore(c, Duration.ofSeconds(10));
+            long start = System.nanoTime();
+            store.put("k", new CachedAnswer(false, "{}".getBytes(StandardCharsets.UTF_8), List.of(), 1));
+            assertThat(store.get("k").get(2, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        }
+    }
 }

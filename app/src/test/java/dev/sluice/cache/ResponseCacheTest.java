@@ -329,4 +329,53 @@ class ResponseCacheTest {
         assertThat(r.body()).contains("for the follower");
         assertThat(fake.apiRequests()).hasSize(2);
     }
+
+    @Test
+    void a_follower_that_leaves_does_not_cancel_the_leader() throws Exception {
+        fake.enqueue(Reply.json(completion("leader's")).after(Duration.ofMillis(600)));
+        String body = chat("cached", "follower leaves");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        CompletableFuture<HttpResponse<String>> leader = http.sendAsync(
+                HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        fake.takeRequest(Duration.ofSeconds(5));
+        dev.sluice.testing.RawHttp follower = dev.sluice.testing.RawHttp.send(gateway.port(), "POST",
+                "/v1/chat/completions", java.util.Map.of("Content-Type", "application/json"),
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Thread.sleep(100);
+        follower.close();
+
+        HttpResponse<String> r = leader.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("leader's");
+        assertThat(fake.apiRequests()).hasSize(1);
+    }
+
+    @Test
+    void identical_concurrent_streams_make_one_upstream_call_and_each_gets_the_whole_stream() {
+        fake.enqueue(stream("one", " stream").headerDelay(Duration.ofMillis(500)));
+        fake.enqueue(stream("should not be used"));
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"cached\",\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"concurrent stream\"}]}")).build();
+
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            all.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        }
+        List<HttpResponse<String>> responses = all.stream().map(CompletableFuture::join).toList();
+
+        assertThat(responses).allSatisfy(r -> {
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"one\"").contains("\" stream\"");
+            assertThat(r.body().strip()).endsWith("data: [DONE]");
+            assertThat(r.body()).isEqualTo(responses.get(0).body());
+        });
+        assertThat(fake.apiRequests()).hasSize(1);
+    }
 }
