@@ -13,8 +13,9 @@ import java.util.stream.Collectors;
  * {@link FileConfigLoader}, or built from the environment variables by {@link #fromEnv(GatewayConfig)}.
  *
  * @param deployments in file order; those sharing an alias form a pool, in the same order
+ * @param caches the response cache of each alias that has one (docs/CACHE.md)
  */
-public record FileConfig(List<Deployment> deployments, GeneralSettings general) {
+public record FileConfig(List<Deployment> deployments, GeneralSettings general, Map<String, CacheSettings> caches) {
 
     /** The alias of the implicit deployment when MODEL_NAME is empty: any model name, forwarded as sent. */
     public static final String ANY_MODEL = "*";
@@ -22,6 +23,12 @@ public record FileConfig(List<Deployment> deployments, GeneralSettings general) 
     public FileConfig {
         deployments = List.copyOf(deployments);
         Objects.requireNonNull(general, "general");
+        caches = Map.copyOf(caches);
+    }
+
+    /** Without response caches. */
+    public FileConfig(List<Deployment> deployments, GeneralSettings general) {
+        this(deployments, general, Map.of());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.sluice.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.UpstreamCall;
+import dev.sluice.cache.ResponseCache;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
@@ -48,11 +49,13 @@ public final class AnthropicController {
     private final TokenCounter counter;
     private final Router router;
     private final GatewayMetrics metrics;
+    private final ResponseCache cache;
     private final String secret;
     private final boolean logPrompts;
 
-    AnthropicController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics) {
+    AnthropicController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics, ResponseCache cache) {
         this.dispatcher = dispatcher;
+        this.cache = cache;
         this.counter = new TokenCounter(dispatcher);
         this.router = dispatcher.router();
         this.metrics = metrics;
@@ -114,6 +117,14 @@ public final class AnthropicController {
             return new Attempt(u, new UpstreamCall("POST", "/chat/completions", Json.bytes(t.openAi()), t.stream(),
                     loop), t);
         };
+        String beta = betas.get("anthropic-beta");
+        return cache.serve(request, "anthropic", "/v1/messages", route.pool().alias(), stream, beta, json,
+                route::finish, () -> "client_closed".equals(record.outcome()),
+                () -> send(request, route, attempts, record, stream));
+    }
+
+    private CompletableFuture<MutableHttpResponse<?>> send(HttpRequest<?> request, Route route,
+            Attempt.Factory attempts, RequestRecord record, boolean stream) {
         if (!stream) {
             return dispatcher.unary(route, attempts, record, NettyClientLink.of(request))
                     .<MutableHttpResponse<?>>thenApply(r -> {

@@ -3,6 +3,7 @@ package dev.sluice.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.UpstreamCall;
+import dev.sluice.cache.ResponseCache;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.ModelNames;
 import dev.sluice.error.ErrorKind;
@@ -48,13 +49,15 @@ public final class OpenAiController {
     private final Dispatcher dispatcher;
     private final Router router;
     private final GatewayMetrics metrics;
+    private final ResponseCache cache;
     private final String configuredModel;
     private final String secret;
     private final boolean logPrompts;
     private final long startedAt = System.currentTimeMillis() / 1000;
 
-    OpenAiController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics) {
+    OpenAiController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics, ResponseCache cache) {
         this.dispatcher = dispatcher;
+        this.cache = cache;
         this.router = dispatcher.router();
         this.metrics = metrics;
         this.configuredModel = config.hasModelName() ? config.modelName() : null;
@@ -190,6 +193,12 @@ public final class OpenAiController {
             return new Attempt(u, new UpstreamCall("POST", path, p.body(), p.stream(), loop), p);
         };
         boolean stream = endpoint != Endpoint.EMBEDDINGS && json.path("stream").asBoolean(false);
+        return cache.serve(request, "openai", path, route.pool().alias(), stream, null, json, route::finish,
+                () -> "client_closed".equals(record.outcome()), () -> send(request, route, attempts, record, stream));
+    }
+
+    private CompletableFuture<MutableHttpResponse<?>> send(HttpRequest<?> request, Route route,
+            Attempt.Factory attempts, RequestRecord record, boolean stream) {
         if (!stream) {
             return dispatcher.unary(route, attempts, record, NettyClientLink.of(request))
                     .<MutableHttpResponse<?>>thenApply(r -> {

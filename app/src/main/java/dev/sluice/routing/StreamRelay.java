@@ -58,6 +58,8 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private boolean cleanedUp;
     private Consumer<GatewayException> onDone = f -> {};
     private GatewayException failure;
+    private boolean clientLeft;
+    private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
 
     StreamRelay(EventLoop loop, StreamTranslator translator, Timeouts timeouts, RequestRecord record, String secret,
             Consumer<GatewayException> onBackendError) {
@@ -72,6 +74,19 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     /** Called once when the relay is over: with the failure that ended it, or null when it ended normally. */
     void onDone(Consumer<GatewayException> onDone) {
         this.onDone = onDone;
+    }
+
+    /**
+     * Completes once the relay is over: true when the client got the whole answer (the backend's stream ended
+     * normally and every event was delivered), false after a failure, a cut-off or the client leaving.
+     */
+    public CompletableFuture<Boolean> ended() {
+        return ended;
+    }
+
+    /** Whether the relay ended because the client left. */
+    public boolean clientLeft() {
+        return clientLeft;
     }
 
     CompletableFuture<StreamRelay> committed() {
@@ -360,6 +375,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             return;
         }
         cancelled = true;
+        clientLeft = true;
         if (!translator.terminated()) {
             record.outcome("client_closed");
         }
@@ -416,6 +432,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             record.streamDone();
         }
         onDone.accept(failure);
+        ended.complete(failure == null && !clientLeft && !translator.failed());
     }
 
     /** Copies the translator's token counts into the record. */

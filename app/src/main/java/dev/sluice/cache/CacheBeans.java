@@ -1,0 +1,76 @@
+package dev.sluice.cache;
+
+import dev.sluice.config.CacheSettings;
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.FileConfig;
+import dev.sluice.config.GatewayConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.env.Environment;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wires the response cache: the config file's {@code cache:} keys, or with environment variables alone
+ * CACHE_TTL_S (seconds, 0 = off) for the implicit deployment. REDIS_URL makes Redis the default backend.
+ */
+@Factory
+public class CacheBeans {
+    /** How long a Redis lookup may take before it counts as a miss. */
+    static final Duration REDIS_TIMEOUT = Duration.ofSeconds(1);
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    RedisStore.Connection cacheRedis(Environment env) {
+        String url = env.getProperty("redis.url", String.class).filter(s -> !s.isBlank()).orElse(null);
+        return new RedisStore.Connection(url, REDIS_TIMEOUT);
+    }
+
+    @Singleton
+    ResponseCache responseCache(Environment env, GatewayConfig config, FileConfig file, MeterRegistry registry,
+            RedisStore.Connection redis) {
+        boolean envOnly = file.equals(FileConfig.fromEnv(config));
+        Map<String, CacheSettings> settings = new LinkedHashMap<>(file.caches());
+        if (envOnly) {
+            Duration ttl = envTtl(env.getProperty("cache.ttl.s", String.class).orElse(null));
+            if (ttl != null) {
+                settings.put(file.deployments().get(0).alias(),
+                        new CacheSettings(ttl, null, CacheSettings.DEFAULT_MAX_ENTRIES));
+            }
+        }
+        Map<String, CacheStore> stores = new LinkedHashMap<>();
+        settings.forEach((alias, s) -> {
+            CacheSettings.Backend backend = s.backend() != null ? s.backend()
+                    : redis.configured() ? CacheSettings.Backend.REDIS : CacheSettings.Backend.MEMORY;
+            if (backend == CacheSettings.Backend.REDIS && !redis.configured()) {
+                throw new ConfigException(List.of("the cache of '" + alias + "' uses backend redis, but REDIS_URL is"
+                        + " not set (expected REDIS_URL=redis://host:6379, or backend: memory)"));
+            }
+            stores.put(alias, backend == CacheSettings.Backend.REDIS ? new RedisStore(redis, s.ttl())
+                    : new MemoryStore(s.ttl(), s.maxEntries()));
+        });
+        return new ResponseCache(stores, registry);
+    }
+
+    /** CACHE_TTL_S: whole seconds, 0 (the default) turns the cache off. */
+    static Duration envTtl(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        long s;
+        try {
+            s = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            s = -1;
+        }
+        if (s < 0 || s > 30L * 24 * 3600) {
+            throw new ConfigException(List.of("CACHE_TTL_S='" + value + "' is not valid (expected: whole seconds"
+                    + " from 0 to 2592000; 0 turns the response cache off)"));
+        }
+        return s == 0 ? null : Duration.ofSeconds(s);
+    }
+}

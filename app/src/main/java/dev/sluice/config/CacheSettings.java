@@ -1,0 +1,28 @@
+package dev.sluice.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The response cache of one alias: the {@code cache:} key of its {@code model_list} entries, or CACHE_TTL_S for
+ * the implicit deployment.
+ *
+ * @param ttl how long an answer is served from the cache
+ * @param backend where answers are kept; null means Redis when REDIS_URL is set, else memory
+ * @param maxEntries the in-memory cache's size bound (least recently used answers go first); unused by Redis
+ */
+public record CacheSettings(Duration ttl, Backend backend, int maxEntries) {
+    public static final int DEFAULT_MAX_ENTRIES = 10_000;
+
+    /** Where answers are kept. */
+    public enum Backend {
+        MEMORY, REDIS
+    }
+
+    public CacheSettings {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isZero() || ttl.isNegative() || maxEntries < 1) {
+            throw new IllegalArgumentException("ttl " + ttl + ", max_entries " + maxEntries);
+        }
+    }
+}
