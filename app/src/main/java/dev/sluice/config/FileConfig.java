@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
  *
  * @param deployments in file order; those sharing an alias form a pool, in the same order
  */
-public record FileConfig(List<Deployment> deployments, GeneralSettings general) {
+public record FileConfig(List<Deployment> deployments, GeneralSettings general, List<NamedKey> keys,
+        RedisSettings redis) {
 
     /** The alias of the implicit deployment when MODEL_NAME is empty: any model name, forwarded as sent. */
     public static final String ANY_MODEL = "*";
@@ -22,6 +23,13 @@ public record FileConfig(List<Deployment> deployments, GeneralSettings general) 
     public FileConfig {
         deployments = List.copyOf(deployments);
         Objects.requireNonNull(general, "general");
+        keys = List.copyOf(keys);
+        redis = redis == null ? RedisSettings.none() : redis;
+    }
+
+    /** No named keys, no Redis settings. */
+    public FileConfig(List<Deployment> deployments, GeneralSettings general) {
+        this(deployments, general, List.of(), RedisSettings.none());
     }
 
     /**

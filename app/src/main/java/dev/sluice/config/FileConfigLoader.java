@@ -20,7 +20,7 @@ import java.util.function.Function;
  */
 public final class FileConfigLoader {
     static final List<String> TOP_LEVEL_KEYS =
-            List.of("model_list", "general_settings", "router_settings", "litellm_settings");
+            List.of("model_list", "general_settings", "router_settings", "litellm_settings", "keys");
     private static final List<String> ENTRY_KEYS = List.of("model_name", "params", "litellm_params", "model_info", "id");
     private static final String ENTRY_EXAMPLE = "{model_name: llama, params: {model: vllm/meta-llama/Llama-3.1-8B-Instruct}}";
 
@@ -104,8 +104,11 @@ public final class FileConfigLoader {
         Set<String> aliases = new LinkedHashSet<>();
         List<Deployment> deployments = modelList(root, r, aliases);
         GeneralSettings general = new SettingsReader(r, aliases).read(root);
+        List<NamedKey> keys = KeysReader.keys(root, r);
+        RedisSettings redis = KeysReader.redis(root, r);
         List<String> errors = r.errors();
-        return new Result(errors.isEmpty() ? new FileConfig(deployments, general) : null, errors, r.warnings());
+        return new Result(errors.isEmpty() ? new FileConfig(deployments, general, keys, redis) : null, errors,
+                r.warnings());
     }
 
     private static Result failed(String problem) {
