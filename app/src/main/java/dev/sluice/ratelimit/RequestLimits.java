@@ -48,6 +48,12 @@ public final class RequestLimits implements AutoCloseable {
     private final LocalWindowLimits fallback = new LocalWindowLimits();
     private final RedisSettings settings;
     private volatile long skipUntilNanos;
+    private final java.util.concurrent.atomic.AtomicLong fallbacks = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Decisions taken by the failure mode because Redis failed, was late or was down. */
+    public long fallbackDecisions() {
+        return fallbacks.get();
+    }
 
     public RequestLimits(RedisSettings settings) {
         this.settings = settings;
@@ -91,6 +97,7 @@ public final class RequestLimits implements AutoCloseable {
     }
 
     private Admission failed(List<Limit> limits, List<WindowLimits.Check> checks, long reserveTokens) {
+        fallbacks.incrementAndGet();
         if (settings.failClosed()) {
             return new Admission(false, true, null, 1000, limits, new long[limits.size()], 0, 0, null);
         }
