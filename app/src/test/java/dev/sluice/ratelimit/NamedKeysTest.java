@@ -45,6 +45,8 @@ class NamedKeysTest {
                   - {model_name: chat, params: {model: sim/chat}}
                   - {model_name: small-1, params: {model: sim/small}}
                   - {model_name: other, params: {model: sim/other}}
+                  - {model_name: capped, params: {model: sim/c1, rpm: 1}}
+                  - {model_name: capped, params: {model: sim/c2, rpm: 2}}
                 keys:
                   - {name: limited, key_sha256: %s, models: [chat, "small-*"]}
                   - {name: old, key: old-secret, expires: 2020-01-01}
@@ -53,6 +55,10 @@ class NamedKeysTest {
                 general_settings:
                   master_key: master
                 """.formatted(sha256("hashed-secret")));
+        long into = System.currentTimeMillis() % RequestLimits.WINDOW_MILLIS;
+        if (into > RequestLimits.WINDOW_MILLIS - 5_000) {
+            Thread.sleep(RequestLimits.WINDOW_MILLIS - into + 100); // the limits here are per clock minute
+        }
         gateway = Gateway.builder().env("ONE_RPM_KEY", "one-secret").env("SIM_TTFT_MS", 0)
                 .env("SIM_TOKENS_PER_S", 0).env("sluice.config.file", file.toString()).start();
     }
@@ -97,6 +103,24 @@ class NamedKeysTest {
             access.detachAppender(events);
             access.setLevel(before);
         }
+    }
+
+    @Test
+    void anAliasIsLimitedToTheSumOfItsDeploymentsRpmForEveryCaller() {
+        int ok = 0;
+        HttpResponse<String> r = null;
+        for (int i = 0; i < 4; i++) {
+            r = openAi(i % 2 == 0 ? "master" : "hashed-secret", "capped");
+            ok += r.statusCode() == 200 ? 1 : 0;
+        }
+        // hashed-secret may not use 'capped' (403), so: master 200, 403, master 200, 403; then master again
+        assertThat(ok).isEqualTo(2);
+        assertThat(openAi("master", "capped").statusCode()).isEqualTo(200);
+        r = openAi("master", "capped");
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(Gateway.json(r).path("error").path("message").asText()).contains("3 requests per minute")
+                .contains("model 'capped'");
+        assertThat(r.headers().firstValue("x-ratelimit-limit-requests")).hasValue("3");
     }
 
     @Test
