@@ -60,10 +60,24 @@ public final class RequestLimits implements AutoCloseable {
         if (settings.enabled()) {
             this.redis = new RedisWindowLimits(settings.url(), settings.timeout());
             redis.awaitConnected(Duration.ofSeconds(2));
+            warmUp();
             LOG.info("rate limits shared through Redis at {} (timeout {} ms, failure mode {})", settings.safeUrl(),
                     settings.timeout().toMillis(), settings.failClosed() ? "closed" : "open");
         } else {
             this.redis = null;
+        }
+    }
+
+    /**
+     * One decision with no counters before the first request: loads the script path (classes, JIT, Redis' script
+     * cache) so the first real decision is not the one that misses REDIS_TIMEOUT_MS and falls back.
+     */
+    private void warmUp() {
+        try {
+            redis.acquire(List.of(), WINDOW_MILLIS).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Redis at {} did not answer at startup ({}); limits fall back until it does",
+                    settings.safeUrl(), e.getClass().getSimpleName());
         }
     }
 
