@@ -16,13 +16,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With Redis, no decision waits longer than REDIS_TIMEOUT_MS. A failed or late decision is taken by the
  * failure mode: open (default) decides on a local window whose limits are divided by REDIS_REPLICAS_HINT;
- * closed refuses the request. After a failure Redis is skipped for {@link #PAUSE} so a hung server does not cost
- * every request the full timeout.
+ * closed refuses the request. After {@link #PAUSE_AFTER} failures in a row Redis is skipped for {@link #PAUSE},
+ * so a hung server does not cost every request the full timeout.
  */
 public final class RequestLimits implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RequestLimits.class);
     public static final long WINDOW_MILLIS = 60_000;
     static final Duration PAUSE = Duration.ofMillis(250);
+    /** Consecutive failed decisions after which Redis is skipped for {@link #PAUSE}: one late answer is not enough. */
+    static final int PAUSE_AFTER = 3;
 
     public enum Kind { REQUESTS, TOKENS }
 
@@ -48,6 +50,8 @@ public final class RequestLimits implements AutoCloseable {
     private final LocalWindowLimits fallback = new LocalWindowLimits();
     private final RedisSettings settings;
     private volatile long skipUntilNanos;
+    private final java.util.concurrent.atomic.AtomicInteger consecutiveFailures =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong fallbacks = new java.util.concurrent.atomic.AtomicLong();
 
     /** Decisions taken by the failure mode because Redis failed, was late or was down. */
@@ -101,9 +105,14 @@ public final class RequestLimits implements AutoCloseable {
         }
         return redis.acquire(checks, WINDOW_MILLIS)
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(o -> admission(limits, reserveTokens, o, redis))
+                .thenApply(o -> {
+                    consecutiveFailures.set(0);
+                    return admission(limits, reserveTokens, o, redis);
+                })
                 .exceptionally(e -> {
-                    skipUntilNanos = System.nanoTime() + PAUSE.toNanos();
+                    if (consecutiveFailures.incrementAndGet() >= PAUSE_AFTER) {
+                        skipUntilNanos = System.nanoTime() + PAUSE.toNanos();
+                    }
                     LOG.warn("Redis limit decision failed ({}); failure mode {} for {} ms", e.getClass().getSimpleName(),
                             settings.failClosed() ? "closed" : "open", PAUSE.toMillis());
                     return failed(limits, checks, reserveTokens);
