@@ -264,4 +264,27 @@ class SharedLimitsTest {
             assertThat(slowest / 1_000_000).isLessThan(50 + 250);
         }
     }
+
+    @Test
+    void theConfigFilesRedisUrlSharesTheLimitsWithoutAnyRedisVariable() throws Exception {
+        Path own = Files.createTempFile("sluice-redis-in-file", ".yaml");
+        Files.writeString(own, CONFIG + """
+                general_settings:
+                  redis_url: redis://127.0.0.1:${TEST_REDIS_PORT}/0
+                  redis_timeout_ms: 2000
+                """);
+        try (Gateway g = Gateway.builder().env("TEST_REDIS_PORT", redisPort).env("sluice.config.file", own.toString())
+                .start()) {
+            assertThat(g.bean(RequestLimits.class).shared()).isTrue();
+            String body = body(3);
+            assertThat(g.post("/v1/chat/completions", body, "Authorization", "Bearer s-secret").statusCode())
+                    .isEqualTo(200);
+            assertThat(counter("key:team-s:tpm")).isPositive(); // charged in the shared Redis
+        } finally {
+            Files.deleteIfExists(own);
+        }
+        try (Gateway none = Gateway.builder().env("sluice.config.file", file.toString()).start()) {
+            assertThat(none.bean(RequestLimits.class).shared()).isFalse(); // no REDIS_URL: in process, no connection
+        }
+    }
 }
