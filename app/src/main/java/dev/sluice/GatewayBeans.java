@@ -64,7 +64,7 @@ public class GatewayBeans {
         if (file.general().hasMasterKey()) {
             keys.add(file.general().masterKey());
         }
-        return new ApiKeyAuthenticator(keys);
+        return new ApiKeyAuthenticator(keys, file.keys());
     }
 
     /**

@@ -70,6 +70,28 @@ public final class ConfigLoader {
                 proxies, level, logJson, logPrompts, metrics, sim);
     }
 
+    /**
+     * REDIS_URL, REDIS_TIMEOUT_MS, REDIS_FAILURE_MODE and REDIS_REPLICAS_HINT; every problem names its variable.
+     * Without REDIS_URL, {@link RedisSettings#url()} is null and limits stay in process.
+     */
+    public static RedisSettings redis(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        String url = l.string("REDIS_URL", null);
+        if (url != null && RedisSettings.problem(url) != null) {
+            l.problems.add("REDIS_URL=" + withoutUserInfo(url) + " " + RedisSettings.problem(url));
+        }
+        int timeout = l.integer("REDIS_TIMEOUT_MS", 50, 1, 60_000);
+        String mode = l.string("REDIS_FAILURE_MODE", "open").toLowerCase(Locale.ROOT);
+        if (!mode.equals("open") && !mode.equals("closed")) {
+            l.problems.add("REDIS_FAILURE_MODE=" + mode + " is not a mode (expected: open or closed)");
+        }
+        int hint = l.integer("REDIS_REPLICAS_HINT", 1, 1, 10_000);
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return new RedisSettings(url, Duration.ofMillis(timeout), mode.equals("closed"), hint);
+    }
+
     private String raw(String name) {
         String v = env.apply(name);
         return v == null ? null : v.trim();

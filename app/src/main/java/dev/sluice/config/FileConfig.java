@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * @param deployments in file order; those sharing an alias form a pool, in the same order
  * @param caches the response cache of each alias that has one (docs/CACHE.md)
  */
-public record FileConfig(List<Deployment> deployments, GeneralSettings general, Map<String, CacheSettings> caches) {
+public record FileConfig(List<Deployment> deployments, GeneralSettings general, Map<String, CacheSettings> caches,
+        List<NamedKey> keys, RedisSettings redis) {
 
     /** The alias of the implicit deployment when MODEL_NAME is empty: any model name, forwarded as sent. */
     public static final String ANY_MODEL = "*";
@@ -24,11 +25,24 @@ public record FileConfig(List<Deployment> deployments, GeneralSettings general, 
         deployments = List.copyOf(deployments);
         Objects.requireNonNull(general, "general");
         caches = Map.copyOf(caches);
+        keys = List.copyOf(keys);
+        redis = redis == null ? RedisSettings.none() : redis;
     }
 
-    /** Without response caches. */
+    /** No response caches, no named keys, no Redis settings. */
     public FileConfig(List<Deployment> deployments, GeneralSettings general) {
-        this(deployments, general, Map.of());
+        this(deployments, general, Map.of(), List.of(), RedisSettings.none());
+    }
+
+    /** With response caches only. */
+    public FileConfig(List<Deployment> deployments, GeneralSettings general, Map<String, CacheSettings> caches) {
+        this(deployments, general, caches, List.of(), RedisSettings.none());
+    }
+
+    /** With named keys and Redis settings only. */
+    public FileConfig(List<Deployment> deployments, GeneralSettings general, List<NamedKey> keys,
+            RedisSettings redis) {
+        this(deployments, general, Map.of(), keys, redis);
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.function.Function;
  */
 public final class FileConfigLoader {
     static final List<String> TOP_LEVEL_KEYS =
-            List.of("model_list", "general_settings", "router_settings", "litellm_settings");
+            List.of("model_list", "general_settings", "router_settings", "litellm_settings", "keys");
     private static final List<String> ENTRY_KEYS = List.of("model_name", "params", "litellm_params", "model_info", "id",
             "cache");
     private static final String ENTRY_EXAMPLE = "{model_name: llama, params: {model: vllm/meta-llama/Llama-3.1-8B-Instruct}}";
@@ -106,8 +106,10 @@ public final class FileConfigLoader {
         List<Deployment> deployments = modelList(root, r, aliases);
         Map<String, CacheSettings> caches = CacheSettingsReader.read(root, r);
         GeneralSettings general = new SettingsReader(r, aliases).read(root);
+        List<NamedKey> keys = KeysReader.keys(root, r);
+        RedisSettings redis = KeysReader.redis(root, r);
         List<String> errors = r.errors();
-        return new Result(errors.isEmpty() ? new FileConfig(deployments, general, caches) : null, errors,
+        return new Result(errors.isEmpty() ? new FileConfig(deployments, general, caches, keys, redis) : null, errors,
                 r.warnings());
     }
 

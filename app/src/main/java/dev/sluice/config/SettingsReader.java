@@ -16,7 +16,8 @@ final class SettingsReader {
     static final List<String> ROUTING_KEYS = List.of("num_retries", "fallbacks", "routing_strategy",
             "retry_backoff_base", "retry_backoff_max", "retry_after_cap", "retry_budget_ratio", "allowed_fails",
             "cooldown", "cooldown_time");
-    private static final List<String> GENERAL_KEYS = concat(List.of("master_key"), ROUTING_KEYS);
+    private static final List<String> GENERAL_KEYS = concat(concat(List.of("master_key"), ROUTING_KEYS),
+            List.of("redis_url", "redis_timeout_ms", "redis_failure_mode", "redis_replicas_hint"));
     private static final List<String> LITELLM_KEYS = List.of("num_retries", "fallbacks");
     private static final String FALLBACKS_EXAMPLE = "fallbacks: [{llama: [llama-small, gpt-4o-mini]}]";
 

@@ -50,10 +50,13 @@ public final class AnthropicController {
     private final Router router;
     private final GatewayMetrics metrics;
     private final ResponseCache cache;
+    private final LimitGate limitGate;
     private final String secret;
     private final boolean logPrompts;
 
-    AnthropicController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics, ResponseCache cache) {
+    AnthropicController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics, ResponseCache cache,
+            LimitGate limitGate) {
+        this.limitGate = limitGate;
         this.dispatcher = dispatcher;
         this.cache = cache;
         this.counter = new TokenCounter(dispatcher);
@@ -98,6 +101,12 @@ public final class AnthropicController {
             route.finish();
             return CompletableFuture.completedFuture(json(Json.bytes(emptyMessage(checked))));
         }
+        return limitGate.admit(request, record, route, json, body == null ? 0 : body.length,
+                () -> dispatch(request, json, route, record, clientModel, stream));
+    }
+
+    private CompletableFuture<MutableHttpResponse<?>> dispatch(HttpRequest<?> request, ObjectNode json, Route route,
+            RequestRecord record, String clientModel, boolean stream) {
         var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
         Map<String, String> betas = request.getHeaders().contains("anthropic-beta")
                 ? Map.of("anthropic-beta", String.join(",", request.getHeaders().getAll("anthropic-beta")))

@@ -34,11 +34,16 @@ public final class AuthFilter {
             return ErrorResponses.of(request, GatewayException.of(ErrorKind.AUTHENTICATION,
                     "missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"));
         }
-        String principal = authenticator.authenticate(key);
-        if (principal == null) {
+        ApiKeyAuthenticator.Match match = authenticator.match(key);
+        if (match == null) {
             return ErrorResponses.of(request, GatewayException.of(ErrorKind.AUTHENTICATION,
                     "invalid API key: it matches none of the keys in API_KEYS"));
         }
+        if (match.expired()) {
+            return ErrorResponses.of(request, GatewayException.of(ErrorKind.AUTHENTICATION,
+                    "API key '" + match.principal() + "' has expired"));
+        }
+        String principal = match.principal();
         RequestRecord record = Attributes.record(request);
         if (record != null) {
             record.principal(principal);

@@ -50,12 +50,15 @@ public final class OpenAiController {
     private final Router router;
     private final GatewayMetrics metrics;
     private final ResponseCache cache;
+    private final LimitGate limitGate;
     private final String configuredModel;
     private final String secret;
     private final boolean logPrompts;
     private final long startedAt = System.currentTimeMillis() / 1000;
 
-    OpenAiController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics, ResponseCache cache) {
+    OpenAiController(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics, ResponseCache cache,
+            LimitGate limitGate) {
+        this.limitGate = limitGate;
         this.dispatcher = dispatcher;
         this.cache = cache;
         this.router = dispatcher.router();
@@ -175,6 +178,12 @@ public final class OpenAiController {
         if (logPrompts) {
             record.prompt(promptOf(body, endpoint));
         }
+        return limitGate.admit(request, record, route, json, body == null ? 0 : body.length,
+                () -> dispatch(request, body, endpoint, path, json, route, record, clientModel));
+    }
+
+    private CompletableFuture<MutableHttpResponse<?>> dispatch(HttpRequest<?> request, byte[] body, Endpoint endpoint,
+            String path, ObjectNode json, Route route, RequestRecord record, String clientModel) {
         var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
         Attempt.Factory attempts = u -> {
             if (u.backend().dialect() == Provider.Dialect.ANTHROPIC) {

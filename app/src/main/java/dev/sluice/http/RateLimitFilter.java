@@ -27,7 +27,10 @@ public final class RateLimitFilter {
     private final GatewayMetrics metrics;
     private final boolean enabled;
 
-    RateLimitFilter(GatewayConfig config, GatewayMetrics metrics) {
+    private final LimitGate gate;
+
+    RateLimitFilter(GatewayConfig config, GatewayMetrics metrics, LimitGate gate) {
+        this.gate = gate;
         this.enabled = config.rateLimitEnabled();
         this.limiter = new TokenBucketLimiter(config.rateLimitRpm(), config.rateLimitBurst());
         this.clientAddress = new ClientAddress(config.trustedProxies());
@@ -41,6 +44,9 @@ public final class RateLimitFilter {
             return null;
         }
         RequestRecord record = Attributes.record(request);
+        if (record != null && gate.handlesRequestLimit(record.principal())) {
+            return null; // shared through Redis, or a named key with its own rpm: LimitGate decides
+        }
         String caller = record != null && record.principal() != null ? "key:" + record.principal()
                 : "ip:" + clientAddress.resolve(request.getRemoteAddress(), request.getHeaders().get("X-Forwarded-For"));
         TokenBucketLimiter.Decision d = limiter.tryAcquire(caller);

@@ -29,6 +29,7 @@ public final class RequestRecord {
     private volatile String alias;
     private volatile boolean headSent;
     private volatile boolean streamDone;
+    private volatile Runnable onEnd;
 
     public RequestRecord(String requestId, String method, Consumer<RequestRecord> reporter) {
         this.requestId = requestId;
@@ -165,9 +166,18 @@ public final class RequestRecord {
         maybeReport();
     }
 
+    /** Runs once when the request is reported (token reservations are settled here). */
+    public void onEnd(Runnable action) {
+        this.onEnd = action;
+    }
+
     private void maybeReport() {
         if (headSent && (!streaming || streamDone) && reported.compareAndSet(false, true)) {
             endNanos = System.nanoTime();
+            Runnable end = onEnd;
+            if (end != null) {
+                end.run();
+            }
             reporter.accept(this);
         }
     }

@@ -1,0 +1,198 @@
+package dev.sluice.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.config.Deployment;
+import dev.sluice.config.FileConfig;
+import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.NamedKey;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
+import dev.sluice.observability.GatewayMetrics;
+import dev.sluice.observability.RequestRecord;
+import dev.sluice.ratelimit.RequestLimits;
+import dev.sluice.ratelimit.RequestLimits.Admission;
+import dev.sluice.ratelimit.RequestLimits.Kind;
+import dev.sluice.ratelimit.RequestLimits.Limit;
+import dev.sluice.routing.Route;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Between routing and dispatch: a named key's allowed models (403), then requests and tokens per minute per key
+ * and per model alias (429 with Retry-After and rate-limit headers in the caller's dialect). Token reservations
+ * are settled from the record's usage when the response (or stream) ends.
+ */
+@Singleton
+public final class LimitGate {
+    /** Tokens reserved for the reply when the request names no max_tokens. */
+    static final long DEFAULT_OUTPUT_RESERVATION = 256;
+
+    private final RequestLimits limits;
+    private final ApiKeyAuthenticator authenticator;
+    private final GatewayMetrics metrics;
+    private final Integer defaultKeyRpm;
+    private final Map<String, Long> aliasRpm = new HashMap<>();
+    private final Map<String, Long> aliasTpm = new HashMap<>();
+
+    LimitGate(RequestLimits limits, ApiKeyAuthenticator authenticator, GatewayMetrics metrics, GatewayConfig config,
+            FileConfig file) {
+        this.limits = limits;
+        this.authenticator = authenticator;
+        this.metrics = metrics;
+        // in process, RateLimitFilter applies RATE_LIMIT_RPM as before; shared, it is applied here through Redis
+        this.defaultKeyRpm = config.rateLimitEnabled() && limits.shared() ? config.rateLimitRpm() : null;
+        for (var pool : file.pools().entrySet()) {
+            long rpm = 0;
+            long tpm = 0;
+            for (Deployment d : pool.getValue()) {
+                rpm += d.rpm() == null ? 0 : d.rpm();
+                tpm += d.tpm() == null ? 0 : d.tpm();
+            }
+            if (rpm > 0) {
+                aliasRpm.put(pool.getKey(), rpm);
+            }
+            if (tpm > 0) {
+                aliasTpm.put(pool.getKey(), tpm);
+            }
+        }
+    }
+
+    /** Whether RateLimitFilter should leave this caller to the gate (shared limits, or a key with its own rpm). */
+    boolean handlesRequestLimit(String principal) {
+        NamedKey k = authenticator.named(principal);
+        return principal != null && (limits.shared() || k != null && k.rpm() != null);
+    }
+
+    /**
+     * Checks the request and runs {@code dispatch} when it is admitted; otherwise finishes {@code route} and
+     * answers 403, 429 or 503.
+     */
+    public CompletableFuture<MutableHttpResponse<?>> admit(HttpRequest<?> request, RequestRecord record, Route route,
+            JsonNode json, int bodyLength, Supplier<CompletableFuture<MutableHttpResponse<?>>> dispatch) {
+        String alias = route.pool().alias();
+        String principal = record == null ? null : record.principal();
+        NamedKey key = authenticator.named(principal);
+        if (key != null && !key.allows(alias)) {
+            route.finish();
+            return CompletableFuture.completedFuture(ErrorResponses.of(request, new GatewayException(
+                    ErrorKind.PERMISSION, 403, "API key '" + key.name() + "' may not use model '" + alias + "'",
+                    "model", "model_not_allowed", Map.of())));
+        }
+        List<Limit> checks = new ArrayList<>();
+        Integer keyRpm = key != null && key.rpm() != null ? key.rpm() : principal != null ? defaultKeyRpm : null;
+        if (keyRpm != null) {
+            checks.add(new Limit("key:" + principal, Kind.REQUESTS, keyRpm));
+        }
+        if (key != null && key.tpm() != null) {
+            checks.add(new Limit("key:" + principal, Kind.TOKENS, key.tpm()));
+        }
+        if (aliasRpm.containsKey(alias)) {
+            checks.add(new Limit("model:" + alias, Kind.REQUESTS, aliasRpm.get(alias)));
+        }
+        if (aliasTpm.containsKey(alias)) {
+            checks.add(new Limit("model:" + alias, Kind.TOKENS, aliasTpm.get(alias)));
+        }
+        if (checks.isEmpty()) {
+            return dispatch.get();
+        }
+        long reserve = reservation(json, bodyLength);
+        Executor loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
+        return limits.admit(checks, reserve).thenComposeAsync(a -> {
+            if (!a.allowed()) {
+                route.finish();
+                return CompletableFuture.completedFuture(refuse(request, a));
+            }
+            if (record != null) {
+                record.onEnd(() -> limits.settle(a, used(record)));
+            }
+            return dispatch.get().thenApply(r -> {
+                headers(request, a).forEach(r::header);
+                return r;
+            });
+        }, loop);
+    }
+
+    /** What a request may use: an estimate of its input (bytes / 4) plus max_tokens, or 256 without one. */
+    static long reservation(JsonNode json, int bodyLength) {
+        long out = DEFAULT_OUTPUT_RESERVATION;
+        for (String f : List.of("max_completion_tokens", "max_tokens")) {
+            JsonNode n = json == null ? null : json.get(f);
+            if (n != null && n.canConvertToLong() && n.asLong() > 0) {
+                out = n.asLong();
+                break;
+            }
+        }
+        return bodyLength / 4 + out;
+    }
+
+    /** The tokens the request really used; 0 for a failure without usage; -1 (keep the reservation) if unknown. */
+    private static long used(RequestRecord r) {
+        if (r.tokensIn() >= 0) {
+            return r.tokensIn() + Math.max(0, r.tokensOut());
+        }
+        return r.status() >= 400 ? 0 : -1;
+    }
+
+    private MutableHttpResponse<?> refuse(HttpRequest<?> request, Admission a) {
+        if (a.unavailable()) {
+            return ErrorResponses.of(request, new GatewayException(ErrorKind.OVERLOADED, 503,
+                    "rate limiter unavailable (Redis unreachable, REDIS_FAILURE_MODE=closed); retry shortly", null,
+                    null, Map.of("Retry-After", "1")));
+        }
+        metrics.rateLimited();
+        Limit l = a.deniedBy();
+        String what = l.kind() == Kind.REQUESTS ? "requests" : "tokens";
+        String scope = l.scope().startsWith("key:") ? "API key '" + l.scope().substring(4) + "'"
+                : "model '" + l.scope().substring(6) + "'";
+        GatewayException e = GatewayException.of(ErrorKind.RATE_LIMITED, "rate limit exceeded: " + l.perMinute()
+                + " " + what + " per minute for " + scope + (l.kind() == Kind.TOKENS ? " (this request reserves "
+                + a.reservedTokens() + ")" : "") + "; retry after " + a.retryAfterSeconds() + " s");
+        e = e.withHeader("Retry-After", Long.toString(a.retryAfterSeconds()));
+        for (var h : headers(request, a).entrySet()) {
+            e = e.withHeader(h.getKey(), h.getValue());
+        }
+        return ErrorResponses.of(request, e);
+    }
+
+    /** The tightest request and token limits, in the caller's dialect. */
+    static Map<String, String> headers(HttpRequest<?> request, Admission a) {
+        Map<String, String> out = new HashMap<>();
+        boolean anthropic = Dialect.of(request) == Dialect.ANTHROPIC;
+        String reset = Instant.now().plusMillis(a.resetMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        for (Kind kind : Kind.values()) {
+            int best = -1;
+            for (int i = 0; i < a.limits().size(); i++) {
+                if (a.limits().get(i).kind() == kind && (best < 0 || a.remaining()[i] < a.remaining()[best])) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                continue;
+            }
+            String limit = Long.toString(a.limits().get(best).perMinute());
+            String remaining = Long.toString(a.remaining()[best]);
+            String k = kind == Kind.REQUESTS ? "requests" : "tokens";
+            if (anthropic) {
+                out.put("anthropic-ratelimit-" + k + "-limit", limit);
+                out.put("anthropic-ratelimit-" + k + "-remaining", remaining);
+                out.put("anthropic-ratelimit-" + k + "-reset", reset);
+            } else {
+                out.put("x-ratelimit-limit-" + k, limit);
+                out.put("x-ratelimit-remaining-" + k, remaining);
+                out.put("x-ratelimit-reset-" + k, a.retryAfterSeconds() + "s");
+            }
+        }
+        return out;
+    }
+}
