@@ -20,6 +20,7 @@ import dev.sluice.routing.RetryBudget;
 import dev.sluice.routing.RetryPolicy;
 import dev.sluice.routing.Router;
 import dev.sluice.routing.RouterHealth;
+import dev.sluice.routing.SharedEjections;
 import dev.sluice.routing.Upstream;
 import dev.sluice.routing.Timeouts;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -119,7 +120,39 @@ public class GatewayBeans {
         };
     }
 
+    /** Ejections shared between replicas through Redis when REDIS_URL is set (issue 5), else a no-op. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    SharedEjectionsHolder sharedEjections(dev.sluice.config.RedisSettings redis, Router router) {
+        if (!redis.enabled()) {
+            return new SharedEjectionsHolder(null);
+        }
+        Duration timeout = redis.timeout().compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200)
+                : redis.timeout();
+        return new SharedEjectionsHolder(new SharedEjections(redis.url(), timeout, router, Duration.ofSeconds(1)));
+    }
+
+    /** Holds the optional {@link SharedEjections}; Micronaut beans cannot be null. */
+    public record SharedEjectionsHolder(SharedEjections shared) implements AutoCloseable {
+        void ejected(Upstream u) {
+            if (shared != null) {
+                shared.ejected(u);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (shared != null) {
+                shared.close();
+            }
+        }
+    }
+
     static Router.RouteEvents events(GatewayMetrics metrics) {
+        return events(metrics, new SharedEjectionsHolder(null));
+    }
+
+    static Router.RouteEvents events(GatewayMetrics metrics, SharedEjectionsHolder sharing) {
         return new Router.RouteEvents() {
             @Override
             public void attempt(Upstream u) {
@@ -139,6 +172,7 @@ public class GatewayBeans {
             @Override
             public void ejected(Upstream u) {
                 metrics.upstreamEjected(u.id());
+                sharing.ejected(u);
             }
         };
     }
@@ -149,10 +183,11 @@ public class GatewayBeans {
     }
 
     @Singleton
-    Dispatcher dispatcher(Router router, GatewayConfig config, GatewayMetrics metrics) {
+    Dispatcher dispatcher(Router router, GatewayConfig config, GatewayMetrics metrics,
+            SharedEjectionsHolder sharing) {
         Timeouts timeouts = new Timeouts(config.firstByteTimeout(), config.idleTimeout(), config.requestTimeout(),
                 config.keepAliveInterval());
         return new Dispatcher(router, timeouts, config.backendApiKey(),
-                e -> metrics.backendError(e.kind().name().toLowerCase(Locale.ROOT)), events(metrics));
+                e -> metrics.backendError(e.kind().name().toLowerCase(Locale.ROOT)), events(metrics, sharing));
     }
 }

@@ -92,6 +92,16 @@ public final class GatewayMetrics {
                     .tag("model", model).serviceLevelObjectives(TTFT_BUCKETS)
                     .register(registry).record(r.ttftNanos(), TimeUnit.NANOSECONDS);
         }
+        if (r.principal() != null) {
+            // a key's name or position+fingerprint, never the key; bounded by the configured keys
+            Counter.builder("sluice.key.requests").description("Requests by API key name")
+                    .tag("key", r.principal()).tag("status", status).register(registry).increment();
+            if (r.tokensOut() > 0 || r.tokensIn() > 0) {
+                Counter.builder("sluice.key.tokens").description("Tokens by API key name")
+                        .tag("key", r.principal()).register(registry)
+                        .increment(Math.max(0, r.tokensIn()) + Math.max(0, r.tokensOut()));
+            }
+        }
         if (r.tokensIn() > 0) {
             tokens(model, "in").increment(r.tokensIn());
         }

@@ -130,6 +130,13 @@ public final class Upstream {
         return ejectedUntil;
     }
 
+    /** Takes over an ejection another replica published, if it lasts longer than this replica's own. */
+    synchronized void adoptEjection(long untilNanos) {
+        if (untilNanos > ejectedUntil) {
+            ejectedUntil = untilNanos;
+        }
+    }
+
     /** Smooth weighted round-robin bookkeeping (nginx's algorithm), guarded by the pool's lock. */
     int currentWeight() {
         return currentWeight;
