@@ -1,0 +1,66 @@
+package dev.sluice.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.micronaut.function.aws.proxy.payload2.APIGatewayV2HTTPEventFunction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Buffered handler for HTTP API and Function URL events (payload format 2.0).
+ * Handler string: {@code dev.sluice.lambda.ApiGatewayV2Handler::handleRequest}, managed runtime {@code java25}.
+ * The configuration is checked when the class is created (Lambda init), so a bad variable fails the init with a
+ * message naming it.
+ */
+public class ApiGatewayV2Handler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
+        AutoCloseable {
+    private final LambdaGateway gateway;
+    private final APIGatewayV2HTTPEventFunction function;
+
+    /** What Lambda calls: configured from the process environment. */
+    public ApiGatewayV2Handler() {
+        this(LambdaGateway.fromEnvironment());
+    }
+
+    /** A handler over a gateway configured by the caller (tests, the cold start probe). */
+    public ApiGatewayV2Handler(LambdaGateway gateway) {
+        this.gateway = gateway;
+        this.function = new APIGatewayV2HTTPEventFunction(gateway.context().start());
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        String method = event.getRequestContext() != null && event.getRequestContext().getHttp() != null
+                ? event.getRequestContext().getHttp().getMethod() : null;
+        String path = event.getRawPath();
+        if (event.getBody() != null) {
+            String body = event.getIsBase64Encoded()
+                    ? new String(Base64.getDecoder().decode(event.getBody()), StandardCharsets.UTF_8) : event.getBody();
+            String capped = gateway.limits().capTokens(method, path, body);
+            if (capped != body) {
+                event.setBody(capped);
+                event.setIsBase64Encoded(false);
+            }
+        }
+        APIGatewayV2HTTPResponse response = function.handleRequest(event, context);
+        String out = response.getBody();
+        long size = LambdaLimits.encodedSize(out);
+        if (size > LambdaLimits.MAX_BODY_BYTES) {
+            response.setStatusCode(502);
+            response.setBody(LambdaLimits.tooLarge(path, size));
+            response.setIsBase64Encoded(false);
+            response.setHeaders(Map.of("Content-Type", "application/json"));
+            response.setMultiValueHeaders(null);
+        }
+        return response;
+    }
+
+    @Override
+    public void close() {
+        function.close();
+        gateway.context().close();
+    }
+}

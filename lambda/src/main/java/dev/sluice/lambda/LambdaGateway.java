@@ -1,0 +1,125 @@
+package dev.sluice.lambda;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.RedisSettings;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.context.env.Environment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both buffered handlers share: the Lambda defaults, the configuration check at init, and the application
+ * context they run the gateway in. No request logic lives here beyond the Lambda limits ({@link LambdaLimits}).
+ */
+public final class LambdaGateway {
+    /** REQUEST_TIMEOUT_S in Lambda unless set: below API Gateway's 29 s (REST) and 30 s (HTTP API). */
+    public static final int DEFAULT_REQUEST_TIMEOUT_S = 25;
+    /** LAMBDA_MAX_TOKENS unless set: the cap on max_tokens / max_completion_tokens a request may ask for. */
+    public static final int DEFAULT_MAX_TOKENS = 4096;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LambdaGateway.class);
+
+    private final ApplicationContext context;
+    private final LambdaLimits limits;
+
+    private LambdaGateway(ApplicationContext context, LambdaLimits limits) {
+        this.context = context;
+        this.limits = limits;
+    }
+
+    /** The gateway configured from the process environment, as Lambda starts it. */
+    public static LambdaGateway fromEnvironment() {
+        return start(System::getenv, Map.of());
+    }
+
+    /**
+     * Validates the variables, then starts the application context (the Netty server is not started).
+     *
+     * @param env the variables (System::getenv in Lambda)
+     * @param properties further properties for the context; tests pass the variables here too, in the
+     *                   {@code backend.kind} spelling Micronaut gives environment variables
+     * @throws ConfigException naming every variable that is wrong, before anything starts
+     */
+    public static LambdaGateway start(Function<String, String> env, Map<String, Object> properties) {
+        Function<String, String> withDefaults = name -> {
+            String v = env.apply(name);
+            if ((v == null || v.isBlank()) && name.equals("REQUEST_TIMEOUT_S")) {
+                return Integer.toString(DEFAULT_REQUEST_TIMEOUT_S);
+            }
+            return v;
+        };
+        List<String> problems = new ArrayList<>();
+        GatewayConfig config = null;
+        RedisSettings redis = null;
+        try {
+            config = ConfigLoader.load(withDefaults);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        try {
+            redis = ConfigLoader.redis(env);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        int maxTokens = DEFAULT_MAX_TOKENS;
+        String raw = env.apply("LAMBDA_MAX_TOKENS");
+        if (raw != null && !raw.isBlank()) {
+            try {
+                maxTokens = Integer.parseInt(raw.trim());
+                if (maxTokens < 1) {
+                    problems.add("LAMBDA_MAX_TOKENS=" + raw.trim() + " must be at least 1");
+                }
+            } catch (NumberFormatException e) {
+                problems.add("LAMBDA_MAX_TOKENS=" + raw.trim() + " is not a whole number (expected e.g. 4096)");
+            }
+        }
+        if (!problems.isEmpty()) {
+            ConfigException e = new ConfigException(problems);
+            // Lambda reports an init error with this message; the log carries it as well
+            LOG.error("sluice: {}", e.getMessage());
+            throw e;
+        }
+        if (!config.authEnabled()) {
+            LOG.warn("API_KEYS is empty: authentication is OFF and anyone who can reach this function's URL can use"
+                    + " the backend. Set API_KEYS=<key>[,<key>...]");
+        }
+        if (config.rateLimitEnabled() && !redis.enabled()) {
+            LOG.warn("rate limits are kept in process: in Lambda each instance counts on its own, so N warm instances"
+                    + " allow up to N times RATE_LIMIT_RPM. Set REDIS_URL to share limits between instances");
+        }
+        Map<String, Object> props = new HashMap<>(properties);
+        props.putIfAbsent("request.timeout.s", withDefaults.apply("REQUEST_TIMEOUT_S"));
+        ApplicationContextBuilder builder = ApplicationContext.builder()
+                .environments(Environment.FUNCTION, "lambda")
+                .deduceEnvironment(false)
+                .banner(false)
+                .properties(props);
+        ApplicationContext context = builder.build();
+        return new LambdaGateway(context, new LambdaLimits(maxTokens));
+    }
+
+    /** The environment-style variables a test gives, as the properties Micronaut would read them as. */
+    public static Map<String, Object> asProperties(Map<String, String> env) {
+        Map<String, Object> props = new HashMap<>();
+        env.forEach((k, v) -> props.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v));
+        return props;
+    }
+
+    /** Not yet started: the api-proxy function starts it and adds its own beans. */
+    ApplicationContext context() {
+        return context;
+    }
+
+    LambdaLimits limits() {
+        return limits;
+    }
+}
