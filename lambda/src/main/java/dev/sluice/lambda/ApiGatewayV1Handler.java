@@ -28,7 +28,7 @@ public class ApiGatewayV1Handler implements RequestHandler<APIGatewayProxyReques
     /** A handler over a gateway configured by the caller (tests, the cold start probe). */
     public ApiGatewayV1Handler(LambdaGateway gateway) {
         this.gateway = gateway;
-        this.function = new ApiGatewayProxyRequestEventFunction(gateway.context().start());
+        this.function = new ApiGatewayProxyRequestEventFunction(gateway.started());
     }
 
     @Override
@@ -36,10 +36,15 @@ public class ApiGatewayV1Handler implements RequestHandler<APIGatewayProxyReques
         String method = event.getHttpMethod();
         String path = event.getPath();
         if (event.getBody() != null) {
-            String body = Boolean.TRUE.equals(event.getIsBase64Encoded())
-                    ? new String(Base64.getDecoder().decode(event.getBody()), StandardCharsets.UTF_8) : event.getBody();
+            byte[] raw = Boolean.TRUE.equals(event.getIsBase64Encoded()) ? Base64.getDecoder().decode(event.getBody())
+                    : event.getBody().getBytes(StandardCharsets.UTF_8);
+            String rejected = gateway.limits().tooLargeRequest(path, raw);
+            if (rejected != null) {
+                return json(413, rejected);
+            }
+            String body = new String(raw, StandardCharsets.UTF_8);
             String capped = gateway.limits().capTokens(method, path, body);
-            if (capped != body) {
+            if (!capped.equals(body)) {
                 event.setBody(capped);
                 event.setIsBase64Encoded(false);
             }
@@ -48,13 +53,22 @@ public class ApiGatewayV1Handler implements RequestHandler<APIGatewayProxyReques
         String out = response.getBody();
         long size = LambdaLimits.encodedSize(out);
         if (size > LambdaLimits.MAX_BODY_BYTES) {
-            response.setStatusCode(502);
-            response.setBody(LambdaLimits.tooLarge(path, size));
-            response.setIsBase64Encoded(false);
-            response.setHeaders(Map.of("Content-Type", "application/json"));
-            response.setMultiValueHeaders(null);
+            return json(502, LambdaLimits.tooLarge(path, size));
         }
         return response;
+    }
+
+    private static APIGatewayProxyResponseEvent json(int status, String body) {
+        APIGatewayProxyResponseEvent r = new APIGatewayProxyResponseEvent();
+        r.setStatusCode(status);
+        r.setHeaders(Map.of("Content-Type", "application/json"));
+        r.setBody(body);
+        r.setIsBase64Encoded(false);
+        return r;
+    }
+
+    LambdaGateway gateway() {
+        return gateway;
     }
 
     @Override

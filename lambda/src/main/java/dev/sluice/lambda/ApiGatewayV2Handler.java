@@ -28,7 +28,7 @@ public class ApiGatewayV2Handler implements RequestHandler<APIGatewayV2HTTPEvent
     /** A handler over a gateway configured by the caller (tests, the cold start probe). */
     public ApiGatewayV2Handler(LambdaGateway gateway) {
         this.gateway = gateway;
-        this.function = new APIGatewayV2HTTPEventFunction(gateway.context().start());
+        this.function = new APIGatewayV2HTTPEventFunction(gateway.started());
     }
 
     @Override
@@ -37,10 +37,15 @@ public class ApiGatewayV2Handler implements RequestHandler<APIGatewayV2HTTPEvent
                 ? event.getRequestContext().getHttp().getMethod() : null;
         String path = event.getRawPath();
         if (event.getBody() != null) {
-            String body = event.getIsBase64Encoded()
-                    ? new String(Base64.getDecoder().decode(event.getBody()), StandardCharsets.UTF_8) : event.getBody();
+            byte[] raw = event.getIsBase64Encoded() ? Base64.getDecoder().decode(event.getBody())
+                    : event.getBody().getBytes(StandardCharsets.UTF_8);
+            String rejected = gateway.limits().tooLargeRequest(path, raw);
+            if (rejected != null) {
+                return json(413, rejected);
+            }
+            String body = new String(raw, StandardCharsets.UTF_8);
             String capped = gateway.limits().capTokens(method, path, body);
-            if (capped != body) {
+            if (!capped.equals(body)) {
                 event.setBody(capped);
                 event.setIsBase64Encoded(false);
             }
@@ -49,13 +54,22 @@ public class ApiGatewayV2Handler implements RequestHandler<APIGatewayV2HTTPEvent
         String out = response.getBody();
         long size = LambdaLimits.encodedSize(out);
         if (size > LambdaLimits.MAX_BODY_BYTES) {
-            response.setStatusCode(502);
-            response.setBody(LambdaLimits.tooLarge(path, size));
-            response.setIsBase64Encoded(false);
-            response.setHeaders(Map.of("Content-Type", "application/json"));
-            response.setMultiValueHeaders(null);
+            return json(502, LambdaLimits.tooLarge(path, size));
         }
         return response;
+    }
+
+    private static APIGatewayV2HTTPResponse json(int status, String body) {
+        APIGatewayV2HTTPResponse r = new APIGatewayV2HTTPResponse();
+        r.setStatusCode(status);
+        r.setHeaders(Map.of("Content-Type", "application/json"));
+        r.setBody(body);
+        r.setIsBase64Encoded(false);
+        return r;
+    }
+
+    LambdaGateway gateway() {
+        return gateway;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.sluice.lambda;
 
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.RedisSettings;
 import io.micronaut.context.ApplicationContext;
@@ -59,14 +60,13 @@ public final class LambdaGateway {
         };
         List<String> problems = new ArrayList<>();
         GatewayConfig config = null;
-        RedisSettings redis = null;
         try {
             config = ConfigLoader.load(withDefaults);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
         try {
-            redis = ConfigLoader.redis(env);
+            ConfigLoader.redis(env);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
@@ -92,10 +92,6 @@ public final class LambdaGateway {
             LOG.warn("API_KEYS is empty: authentication is OFF and anyone who can reach this function's URL can use"
                     + " the backend. Set API_KEYS=<key>[,<key>...]");
         }
-        if (config.rateLimitEnabled() && !redis.enabled()) {
-            LOG.warn("rate limits are kept in process: in Lambda each instance counts on its own, so N warm instances"
-                    + " allow up to N times RATE_LIMIT_RPM. Set REDIS_URL to share limits between instances");
-        }
         Map<String, Object> props = new HashMap<>(properties);
         props.putIfAbsent("request.timeout.s", withDefaults.apply("REQUEST_TIMEOUT_S"));
         ApplicationContextBuilder builder = ApplicationContext.builder()
@@ -104,7 +100,7 @@ public final class LambdaGateway {
                 .banner(false)
                 .properties(props);
         ApplicationContext context = builder.build();
-        return new LambdaGateway(context, new LambdaLimits(maxTokens));
+        return new LambdaGateway(context, new LambdaLimits(maxTokens, config.maxRequestBytes()));
     }
 
     /** The environment-style variables a test gives, as the properties Micronaut would read them as. */
@@ -114,8 +110,25 @@ public final class LambdaGateway {
         return props;
     }
 
-    /** Not yet started: the api-proxy function starts it and adds its own beans. */
     ApplicationContext context() {
+        return context;
+    }
+
+    /** Starts the context (Lambda init) and says whether limits are shared or per instance. */
+    ApplicationContext started() {
+        context.start();
+        RedisSettings redis = context.getBean(RedisSettings.class);
+        if (!redis.enabled()) {
+            GatewayConfig config = context.getBean(GatewayConfig.class);
+            FileConfig file = context.getBean(FileConfig.class);
+            boolean limited = config.rateLimitEnabled()
+                    || file.keys().stream().anyMatch(k -> k.rpm() != null || k.tpm() != null)
+                    || file.deployments().stream().anyMatch(d -> d.rpm() != null || d.tpm() != null);
+            if (limited) {
+                LOG.warn("rate limits are kept in process and in Lambda that is per instance: N warm instances allow"
+                        + " up to N times each limit. Set REDIS_URL to share the limits between instances");
+            }
+        }
         return context;
     }
 

@@ -14,9 +14,23 @@ final class LambdaLimits {
     static final int MAX_BODY_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 
     private final int maxTokens;
+    private final long maxRequestBytes;
 
-    LambdaLimits(int maxTokens) {
+    LambdaLimits(int maxTokens, long maxRequestBytes) {
         this.maxTokens = maxTokens;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /**
+     * MAX_REQUEST_BYTES, which the Netty server enforces itself and the api-proxy does not: the 413 body in the
+     * dialect of the path, or null when the body is within the limit.
+     */
+    String tooLargeRequest(String path, byte[] body) {
+        if (body == null || body.length <= maxRequestBytes) {
+            return null;
+        }
+        return error(path, "invalid_request_error", "request_too_large", "request_too_large",
+                "the request body is larger than MAX_REQUEST_BYTES allows");
     }
 
     int maxTokens() {
@@ -75,18 +89,23 @@ final class LambdaLimits {
     static String tooLarge(String path, long bytes) {
         String message = "the response (" + bytes + " bytes) is over AWS Lambda's 6 MB limit for buffered responses;"
                 + " ask for less (max_tokens, n, fewer embeddings) or use the streaming function URL";
+        return error(path, "server_error", "api_error", "response_too_large", message);
+    }
+
+    /** An error body: the Anthropic envelope on /v1/messages, the OpenAI one elsewhere. */
+    static String error(String path, String openAiType, String anthropicType, String code, String message) {
         ObjectNode out = Json.object();
-        if (path != null && path.endsWith("/v1/messages")) {
+        if (path != null && path.contains("/v1/messages")) {
             out.put("type", "error");
             ObjectNode e = out.putObject("error");
-            e.put("type", "api_error");
+            e.put("type", anthropicType);
             e.put("message", message);
         } else {
             ObjectNode e = out.putObject("error");
             e.put("message", message);
-            e.put("type", "server_error");
+            e.put("type", openAiType);
             e.put("param", (String) null);
-            e.put("code", "response_too_large");
+            e.put("code", code);
         }
         return new String(Json.bytes(out), StandardCharsets.UTF_8);
     }

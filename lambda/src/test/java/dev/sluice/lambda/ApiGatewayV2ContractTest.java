@@ -1,0 +1,21 @@
+package dev.sluice.lambda;
+
+import dev.sluice.lambda.contract.GatewayContract;
+import dev.sluice.lambda.contract.ServerUnderTest;
+import java.util.Map;
+
+/** The contract through {@link ApiGatewayV2Handler} (HTTP API / Function URL events, payload 2.0). */
+class ApiGatewayV2ContractTest extends GatewayContract {
+    /** Exclusions, each with its reason. */
+    static final Map<String, String> EXCLUDED = Map.of();
+
+    @Override
+    protected ServerUnderTest start(Map<String, String> env) {
+        return new LambdaServers.V2(env);
+    }
+
+    @Override
+    protected Map<String, String> exclusions() {
+        return EXCLUDED;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.sluice.lambda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.GatewayConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** What only Lambda mode does: the max_tokens cap, the 25 s default timeout, the init check, the 6 MB guard. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LambdaModeTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private ApiGatewayV2Handler handler;
+
+    @BeforeAll
+    void start() {
+        Map<String, String> env = new HashMap<>(Map.of("BACKEND_KIND", "sim", "API_KEYS", "k",
+                "SIM_TTFT_MS", "1", "SIM_TOKENS_PER_S", "0", "LAMBDA_MAX_TOKENS", "3", "LOG_JSON", "false"));
+        env.put("RATE_LIMIT_ENABLED", "true");
+        env.put("RATE_LIMIT_RPM", "100000");
+        handler = new ApiGatewayV2Handler(LambdaServers.gateway(env));
+    }
+
+    @AfterAll
+    void stop() {
+        handler.close();
+    }
+
+    @Test
+    void maxTokensAboveTheCapIsCapped() throws Exception {
+        JsonNode c = chat("{\"model\":\"sim\",\"max_tokens\":100000,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", false);
+        assertEquals(3, c.at("/usage/completion_tokens").asInt(), c.toString());
+        assertEquals("length", c.at("/choices/0/finish_reason").asText());
+    }
+
+    @Test
+    void anOpenAiRequestWithoutMaxTokensGetsTheCap() throws Exception {
+        JsonNode c = chat("{\"model\":\"sim\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", false);
+        assertEquals(3, c.at("/usage/completion_tokens").asInt(), c.toString());
+    }
+
+    @Test
+    void aBase64BodyIsDecodedAndCapped() throws Exception {
+        JsonNode c = chat("{\"model\":\"sim\",\"max_completion_tokens\":50,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", true);
+        assertEquals(3, c.at("/usage/completion_tokens").asInt(), c.toString());
+    }
+
+    @Test
+    void requestTimeoutDefaultsTo25sInLambda() {
+        GatewayConfig config = handler.gateway().context().getBean(GatewayConfig.class);
+        assertEquals(Duration.ofSeconds(LambdaGateway.DEFAULT_REQUEST_TIMEOUT_S), config.requestTimeout());
+    }
+
+    @Test
+    void aBadVariableFailsInitNamingIt() {
+        ConfigException e = assertThrows(ConfigException.class, () -> LambdaGateway.start(
+                Map.of("BACKEND_KIND", "sim", "REQUEST_TIMEOUT_S", "soon", "LAMBDA_MAX_TOKENS", "lots")::get,
+                Map.of()));
+        assertTrue(e.getMessage().contains("REQUEST_TIMEOUT_S"), e.getMessage());
+        assertTrue(e.getMessage().contains("LAMBDA_MAX_TOKENS"), e.getMessage());
+    }
+
+    @Test
+    void aResponseOverSixMegabytesIsA502WithAMessage() throws Exception {
+        String big = LambdaLimits.tooLarge("/v1/chat/completions", 7_000_000);
+        JsonNode e = MAPPER.readTree(big);
+        assertEquals("response_too_large", e.at("/error/code").asText());
+        assertTrue(e.at("/error/message").asText().contains("6 MB"));
+        assertEquals(7_000_000, LambdaLimits.encodedSize("x".repeat(7_000_000)));
+        JsonNode a = MAPPER.readTree(LambdaLimits.tooLarge("/v1/messages", 7_000_000));
+        assertEquals("error", a.path("type").asText());
+    }
+
+    private JsonNode chat(String body, boolean base64) throws Exception {
+        APIGatewayV2HTTPEvent event = Events.v2("POST", "/v1/chat/completions",
+                Map.of("authorization", "Bearer k", "content-type", "application/json"), body);
+        if (base64) {
+            event.setBody(Base64.getEncoder().encodeToString(body.getBytes(StandardCharsets.UTF_8)));
+            event.setIsBase64Encoded(true);
+        }
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, new TestContext());
+        String out = LambdaServers.body(r.getBody(), r.getIsBase64Encoded());
+        assertEquals(200, r.getStatusCode(), out);
+        return MAPPER.readTree(out);
+    }
+}
