@@ -17,6 +17,11 @@ public final class ColdStartProbe {
         long t0 = System.currentTimeMillis();
         ApiGatewayV2Handler handler = new ApiGatewayV2Handler();
         long t1 = System.currentTimeMillis();
+        if (System.getenv("COLD_START_THREADS") != null) {
+            // SnapStart check: what init leaves running is in the snapshot
+            Thread.getAllStackTraces().keySet().stream().map(t -> (t.isDaemon() ? "daemon " : "") + t.getName())
+                    .sorted().forEach(n -> System.out.println("after init: thread " + n));
+        }
         String key = System.getenv().getOrDefault("API_KEYS", "k").split(",")[0];
         APIGatewayV2HTTPResponse r = handler.handleRequest(Events.v2("POST", "/v1/chat/completions",
                 Map.of("authorization", "Bearer " + key, "content-type", "application/json"),
