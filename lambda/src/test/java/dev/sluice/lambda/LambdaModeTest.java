@@ -30,6 +30,7 @@ class LambdaModeTest {
     void start() {
         Map<String, String> env = new HashMap<>(Map.of("BACKEND_KIND", "sim", "API_KEYS", "k",
                 "SIM_TTFT_MS", "1", "SIM_TOKENS_PER_S", "0", "LAMBDA_MAX_TOKENS", "3", "LOG_JSON", "false"));
+        env.put("SIM_EMBEDDING_DIM", "8192");
         env.put("RATE_LIMIT_ENABLED", "true");
         env.put("RATE_LIMIT_RPM", "100000");
         handler = new ApiGatewayV2Handler(LambdaServers.gateway(env));
@@ -85,6 +86,21 @@ class LambdaModeTest {
         assertEquals(7_000_000, LambdaLimits.encodedSize("x".repeat(7_000_000)));
         JsonNode a = MAPPER.readTree(LambdaLimits.tooLarge("/v1/messages", 7_000_000));
         assertEquals("error", a.path("type").asText());
+    }
+
+    @Test
+    void embeddingsOverSixMegabytesAreA502NotALambdaError() throws Exception {
+        StringBuilder inputs = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            inputs.append(i == 0 ? "" : ",").append("\"text ").append(i).append('"');
+        }
+        APIGatewayV2HTTPResponse r = handler.handleRequest(Events.v2("POST", "/v1/embeddings",
+                Map.of("authorization", "Bearer k", "content-type", "application/json"),
+                "{\"model\":\"sim\",\"input\":[" + inputs + "]}"), new TestContext());
+        assertEquals(502, r.getStatusCode());
+        JsonNode e = MAPPER.readTree(r.getBody());
+        assertEquals("response_too_large", e.at("/error/code").asText(), r.getBody());
+        assertTrue(e.at("/error/message").asText().contains("6 MB"), r.getBody());
     }
 
     private JsonNode chat(String body, boolean base64) throws Exception {
