@@ -27,8 +27,6 @@ public final class LambdaGateway {
     /** LAMBDA_MAX_TOKENS unless set: the cap on max_tokens / max_completion_tokens a request may ask for. */
     public static final int DEFAULT_MAX_TOKENS = 4096;
 
-    private static final Logger LOG = LoggerFactory.getLogger(LambdaGateway.class);
-
     private final ApplicationContext context;
     private final LambdaLimits limits;
 
@@ -39,7 +37,7 @@ public final class LambdaGateway {
 
     /** The gateway configured from the process environment, as Lambda starts it. */
     public static LambdaGateway fromEnvironment() {
-        return start(System::getenv, Map.of());
+        return start(System::getenv, Map.of(), true);
     }
 
     /**
@@ -51,6 +49,11 @@ public final class LambdaGateway {
      * @throws ConfigException naming every variable that is wrong, before anything starts
      */
     public static LambdaGateway start(Function<String, String> env, Map<String, Object> properties) {
+        return start(env, properties, false);
+    }
+
+    private static LambdaGateway start(Function<String, String> env, Map<String, Object> properties,
+            boolean configureLogging) {
         Function<String, String> withDefaults = name -> {
             String v = env.apply(name);
             if ((v == null || v.isBlank()) && name.equals("REQUEST_TIMEOUT_S")) {
@@ -84,12 +87,18 @@ public final class LambdaGateway {
         }
         if (!problems.isEmpty()) {
             ConfigException e = new ConfigException(problems);
-            // Lambda reports an init error with this message; the log carries it as well
-            LOG.error("sluice: {}", e.getMessage());
+            // Lambda reports the init error with this message; stderr puts it in the function's log as well
+            System.err.println("sluice: " + e.getMessage());
             throw e;
         }
+        if (configureLogging) {
+            // as Application.main does: logback reads these on its first use, which is below
+            System.setProperty("SLUICE_LOG_JSON", Boolean.toString(config.logJson()));
+            System.setProperty("SLUICE_LOG_LEVEL", config.logLevel());
+        }
+        Logger log = LoggerFactory.getLogger(LambdaGateway.class);
         if (!config.authEnabled()) {
-            LOG.warn("API_KEYS is empty: authentication is OFF and anyone who can reach this function's URL can use"
+            log.warn("API_KEYS is empty: authentication is OFF and anyone who can reach this function's URL can use"
                     + " the backend. Set API_KEYS=<key>[,<key>...]");
         }
         Map<String, Object> props = new HashMap<>(properties);
@@ -125,7 +134,7 @@ public final class LambdaGateway {
                     || file.keys().stream().anyMatch(k -> k.rpm() != null || k.tpm() != null)
                     || file.deployments().stream().anyMatch(d -> d.rpm() != null || d.tpm() != null);
             if (limited) {
-                LOG.warn("rate limits are kept in process and in Lambda that is per instance: N warm instances allow"
+                LoggerFactory.getLogger(LambdaGateway.class).warn("rate limits are kept in process and in Lambda that is per instance: N warm instances allow"
                         + " up to N times each limit. Set REDIS_URL to share the limits between instances");
             }
         }
