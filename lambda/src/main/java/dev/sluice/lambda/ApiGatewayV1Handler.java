@@ -35,6 +35,11 @@ public class ApiGatewayV1Handler implements RequestHandler<APIGatewayProxyReques
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         String method = event.getHttpMethod();
         String path = event.getPath();
+        if (context != null && context.getAwsRequestId() != null) {
+            event.setHeaders(LambdaGateway.withRequestId(event.getHeaders(), context.getAwsRequestId()));
+            event.setMultiValueHeaders(LambdaGateway.withRequestIds(event.getMultiValueHeaders(),
+                    context.getAwsRequestId()));
+        }
         if (event.getBody() != null) {
             byte[] raw = Boolean.TRUE.equals(event.getIsBase64Encoded()) ? Base64.getDecoder().decode(event.getBody())
                     : event.getBody().getBytes(StandardCharsets.UTF_8);

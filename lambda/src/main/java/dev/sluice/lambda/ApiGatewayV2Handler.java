@@ -36,6 +36,9 @@ public class ApiGatewayV2Handler implements RequestHandler<APIGatewayV2HTTPEvent
         String method = event.getRequestContext() != null && event.getRequestContext().getHttp() != null
                 ? event.getRequestContext().getHttp().getMethod() : null;
         String path = event.getRawPath();
+        if (context != null && context.getAwsRequestId() != null) {
+            event.setHeaders(LambdaGateway.withRequestId(event.getHeaders(), context.getAwsRequestId()));
+        }
         if (event.getBody() != null) {
             byte[] raw = event.getIsBase64Encoded() ? Base64.getDecoder().decode(event.getBody())
                     : event.getBody().getBytes(StandardCharsets.UTF_8);

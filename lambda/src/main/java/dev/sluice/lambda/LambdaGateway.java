@@ -112,6 +112,32 @@ public final class LambdaGateway {
         return new LambdaGateway(context, new LambdaLimits(maxTokens, config.maxRequestBytes()));
     }
 
+    /**
+     * The headers with {@code x-request-id} set to Lambda's request id unless the caller sent one. The gateway
+     * adopts it, so its log lines and the {@code x-request-id} response header match Lambda's log; and ids do
+     * not come from {@code ThreadLocalRandom}, whose seeder state a SnapStart snapshot would share between
+     * every instance restored from it.
+     */
+    static Map<String, String> withRequestId(Map<String, String> headers, String awsRequestId) {
+        Map<String, String> out = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        if (headers != null) {
+            out.putAll(headers);
+        }
+        out.putIfAbsent("x-request-id", awsRequestId);
+        return new HashMap<>(out);
+    }
+
+    /** {@link #withRequestId} for payload 1.0's multi-value headers. */
+    static Map<String, List<String>> withRequestIds(Map<String, List<String>> headers, String awsRequestId) {
+        if (headers == null) {
+            return null;
+        }
+        Map<String, List<String>> out = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        out.putAll(headers);
+        out.putIfAbsent("x-request-id", List.of(awsRequestId));
+        return new HashMap<>(out);
+    }
+
     /** The environment-style variables a test gives, as the properties Micronaut would read them as. */
     public static Map<String, Object> asProperties(Map<String, String> env) {
         Map<String, Object> props = new HashMap<>();

@@ -103,6 +103,16 @@ class LambdaModeTest {
         assertTrue(e.at("/error/message").asText().contains("6 MB"), r.getBody());
     }
 
+    @Test
+    void theGatewaysRequestIdIsLambdasUnlessTheCallerSentOne() {
+        TestContext context = new TestContext();
+        APIGatewayV2HTTPResponse r = handler.handleRequest(Events.v2("GET", "/livez", Map.of(), null), context);
+        assertEquals(context.getAwsRequestId(), LambdaServers.headers(r.getHeaders(), r.getMultiValueHeaders())
+                .get("x-request-id"));
+        r = handler.handleRequest(Events.v2("GET", "/livez", Map.of("X-Request-Id", "mine-1"), null), context);
+        assertEquals("mine-1", LambdaServers.headers(r.getHeaders(), r.getMultiValueHeaders()).get("x-request-id"));
+    }
+
     private JsonNode chat(String body, boolean base64) throws Exception {
         APIGatewayV2HTTPEvent event = Events.v2("POST", "/v1/chat/completions",
                 Map.of("authorization", "Bearer k", "content-type", "application/json"), body);
