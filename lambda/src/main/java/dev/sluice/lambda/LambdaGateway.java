@@ -1,10 +1,12 @@
 package dev.sluice.lambda;
 
 import dev.sluice.config.ConfigException;
-import dev.sluice.config.ConfigLoader;
+import dev.sluice.FileConfigBeans;
+import dev.sluice.config.CommandLine;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.RedisSettings;
+import dev.sluice.config.StartupCheck;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.context.env.Environment;
@@ -63,15 +65,15 @@ public final class LambdaGateway {
         };
         List<String> problems = new ArrayList<>();
         GatewayConfig config = null;
+        StartupCheck.Checked checked = null;
         try {
-            config = ConfigLoader.load(withDefaults);
+            // what `sluice` checks before it serves: the variables, REDIS_*, and the SLUICE_CONFIG file if any
+            checked = StartupCheck.run(CommandLine.parse(new String[0], withDefaults), withDefaults);
+            config = checked.gateway();
         } catch (ConfigException e) {
             problems.addAll(e.problems());
-        }
-        try {
-            ConfigLoader.redis(env);
-        } catch (ConfigException e) {
-            problems.addAll(e.problems());
+        } catch (CommandLine.UsageException e) {
+            problems.add(e.getMessage());
         }
         int maxTokens = DEFAULT_MAX_TOKENS;
         String raw = env.apply("LAMBDA_MAX_TOKENS");
@@ -97,12 +99,17 @@ public final class LambdaGateway {
             System.setProperty("SLUICE_LOG_LEVEL", config.logLevel());
         }
         Logger log = LoggerFactory.getLogger(LambdaGateway.class);
-        if (!config.authEnabled()) {
+        checked.warnings().forEach(w -> log.warn(w));
+        if (!config.authEnabled() && (checked.file() == null || !checked.file().general().hasMasterKey())) {
             log.warn("API_KEYS is empty: authentication is OFF and anyone who can reach this function's URL can use"
                     + " the backend. Set API_KEYS=<key>[,<key>...]");
         }
         Map<String, Object> props = new HashMap<>(properties);
         props.putIfAbsent("request.timeout.s", withDefaults.apply("REQUEST_TIMEOUT_S"));
+        if (checked.configFile() != null) {
+            // FileConfigBeans reads the same, checked, file again inside the context
+            props.put(FileConfigBeans.FILE_PROPERTY, checked.configFile().toString());
+        }
         ApplicationContextBuilder builder = ApplicationContext.builder()
                 .environments(Environment.FUNCTION, "lambda")
                 .deduceEnvironment(false)

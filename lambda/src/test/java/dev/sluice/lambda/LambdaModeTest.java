@@ -78,6 +78,16 @@ class LambdaModeTest {
     }
 
     @Test
+    void aBadConfigFileFailsInitNamingTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("sluice.yaml");
+        java.nio.file.Files.writeString(file, "model_list:\n  - model_name: a\n    litellm_params: {model: x}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> LambdaGateway.start(
+                Map.of("BACKEND_KIND", "sim", "SLUICE_CONFIG", file.toString())::get, Map.of()));
+        assertTrue(e.getMessage().contains("sluice.yaml") || e.getMessage().contains("model_list"), e.getMessage());
+    }
+
+    @Test
     void aResponseOverSixMegabytesIsA502WithAMessage() throws Exception {
         String big = LambdaLimits.tooLarge("/v1/chat/completions", 7_000_000);
         JsonNode e = MAPPER.readTree(big);
