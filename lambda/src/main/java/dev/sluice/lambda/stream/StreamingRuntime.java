@@ -14,7 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -83,14 +85,23 @@ public final class StreamingRuntime implements AutoCloseable {
      */
     public static StreamingRuntime boot(RuntimeApi api, Function<String, String> env, Map<String, Object> properties)
             throws IOException, InterruptedException {
-        StreamLimits limits;
+        StreamLimits limits = null;
+        List<String> problems = new ArrayList<>();
         try {
             ConfigLoader.load(env);
             ConfigLoader.redis(env);
+        } catch (ConfigException e) {
+            problems.add(e.getMessage());
+        }
+        try {
             limits = StreamLimits.from(env);
-        } catch (ConfigException | IllegalArgumentException e) {
-            LOG.error("sluice: {}", e.getMessage());
-            api.initError("Runtime.ConfigError", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            String message = String.join("\n", problems);
+            LOG.error("sluice: {}", message);
+            api.initError("Runtime.ConfigError", message);
             return null;
         }
         Map<String, Object> props = new HashMap<>(properties);
@@ -169,7 +180,7 @@ public final class StreamingRuntime implements AutoCloseable {
     private void reportError(RuntimeApi.Invocation inv, String type, Exception e) {
         LOG.warn("invocation {}: {}: {}", inv.requestId(), type, e.toString());
         try {
-            api.invocationError(inv.requestId(), type, String.valueOf(e.getMessage()));
+            api.invocationError(inv.requestId(), type, e.getMessage() == null ? e.toString() : e.getMessage());
         } catch (IOException ex) {
             LOG.warn("invocation {}: could not post the error: {}", inv.requestId(), ex.toString());
         } catch (InterruptedException ex) {
