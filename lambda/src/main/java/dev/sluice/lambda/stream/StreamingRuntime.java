@@ -91,7 +91,7 @@ public final class StreamingRuntime implements AutoCloseable {
             ConfigLoader.load(env);
             ConfigLoader.redis(env);
         } catch (ConfigException e) {
-            problems.add(e.getMessage());
+            problems.addAll(e.problems());
         }
         try {
             limits = StreamLimits.from(env);
@@ -99,7 +99,7 @@ public final class StreamingRuntime implements AutoCloseable {
             problems.add(e.getMessage());
         }
         if (!problems.isEmpty()) {
-            String message = String.join("\n", problems);
+            String message = new ConfigException(problems).getMessage();
             LOG.error("sluice: {}", message);
             api.initError("Runtime.ConfigError", message);
             return null;
