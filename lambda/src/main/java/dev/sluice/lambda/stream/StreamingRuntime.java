@@ -162,7 +162,10 @@ public final class StreamingRuntime implements AutoCloseable {
         }
         HttpResponse<InputStream> response;
         try {
-            response = forward(event);
+            response = forward(event, limits.streamBudget(inv.deadlineMs(), System.currentTimeMillis()));
+        } catch (java.net.http.HttpTimeoutException e) {
+            timeoutBeforeHeaders(inv, event);
+            return;
         } catch (IOException | RuntimeException e) {
             reportError(inv, "Runtime.GatewayUnavailable", e);
             return;
@@ -188,9 +191,41 @@ public final class StreamingRuntime implements AutoCloseable {
         }
     }
 
-    private HttpResponse<InputStream> forward(FunctionUrlEvent event) throws IOException, InterruptedException {
+    /** The stream cap ran out before the gateway answered: a 504 in the dialect, before the function times out. */
+    private void timeoutBeforeHeaders(RuntimeApi.Invocation inv, FunctionUrlEvent event) {
+        String message = "the gateway did not answer within the Lambda stream cap (LAMBDA_MAX_STREAM_S, or the"
+                + " function deadline minus 2 s)";
+        ObjectNode body = Json.NODES.objectNode();
+        ObjectNode e;
+        if (event.anthropic()) {
+            body.put("type", "error");
+            e = body.putObject("error");
+            e.put("type", "timeout_error");
+        } else {
+            e = body.putObject("error");
+            e.put("type", "timeout_error");
+            e.put("code", "stream_duration_cap");
+        }
+        e.put("message", message);
+        ObjectNode p = Json.NODES.objectNode();
+        p.put("statusCode", 504);
+        p.putObject("headers").put("content-type", "application/json");
+        p.putArray("cookies");
+        try (ResponseStream out = api.respond(inv.requestId())) {
+            out.write(Json.bytes(p));
+            out.write(SEPARATOR);
+            out.write(Json.bytes(body));
+            out.finish();
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("invocation {}: the response to the runtime API failed: {}", inv.requestId(), ex.toString());
+        }
+    }
+
+    private HttpResponse<InputStream> forward(FunctionUrlEvent event, Duration budget)
+            throws IOException, InterruptedException {
         byte[] body = FunctionUrlEvent.capTokens(event.body(), limits.maxTokens());
         HttpRequest.Builder b = HttpRequest.newBuilder(gateway.resolve(event.pathAndQuery()))
+                .timeout(budget.isZero() ? Duration.ofMillis(1) : budget)
                 .method(event.method(), body.length == 0 && !hasBody(event.method())
                         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         event.headers().forEach((k, v) -> {

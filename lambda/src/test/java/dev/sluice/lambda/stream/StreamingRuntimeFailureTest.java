@@ -82,6 +82,24 @@ class StreamingRuntimeFailureTest {
     }
 
     @Test
+    void a_gateway_that_never_answers_gets_a_504_before_the_deadline() throws Exception {
+        try (FakeRuntimeApi fake = new FakeRuntimeApi(); ServerSocket gateway = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             StreamingRuntime runtime = new StreamingRuntime(new RuntimeApi(fake.hostPort()),
+                     URI.create("http://127.0.0.1:" + gateway.getLocalPort()), StreamLimits.from(k -> null), () -> { })) {
+            Thread loop = new Thread(runtime::loop);
+            loop.setDaemon(true);
+            loop.start();
+            long t0 = System.nanoTime();
+            String id = fake.enqueue(Events.functionUrl("POST", "/v1/messages", CHAT), 2_500);
+            FakeRuntimeApi.Post post = fake.await("/invocation/" + id + "/response", 10_000);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(504, Events.prelude(post.body()).path("statusCode").asInt());
+            assertEquals("timeout_error", Events.json(Events.afterPrelude(post.body())).path("error").path("type").asText());
+            assertTrue(ms < 2_500, "answered before the deadline: " + ms + " ms");
+        }
+    }
+
+    @Test
     void a_gateway_that_cannot_be_reached_is_an_invocation_error() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -125,7 +125,7 @@ class StreamingRuntimeTest {
         assertTrue(!sse.contains("message_stop"), "cut before the end: " + sse);
         assertTrue(post.trailers.isEmpty(), "a handled end, not an invocation error: " + post.trailers);
         System.out.printf("lambda-stream: stream cap 800 ms, stream ended %d ms after the event was queued%n", ms);
-        assertTrue(ms < 1_800, ms + " ms");
+        assertTrue(ms < 2_600, "ended before the deadline: " + ms + " ms");
     }
 
     @Test
