@@ -39,6 +39,12 @@ import org.junit.jupiter.api.TestInstance;
  * any container, image pull or gateway is started. Where Docker exists the runtimes also need network access
  * (image pull, model download) and run a tiny model on CPU: answers are short and only checked for being
  * non-empty and well formed, never for content.
+ *
+ * <p>Run them with {@code ./mvnw -B -pl app test -Dtest='Container*' -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Testcontainers comes from the Micronaut platform BOM (1.20.6 at the time of writing); if they are skipped on a
+ * host where {@code docker info} works, the Docker Engine may be newer than that client supports (Engine 29
+ * raised the minimum API version): the Testcontainers log line "Could not find a valid Docker environment" says
+ * why.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ContainerRuntimeChecks {
@@ -132,9 +138,10 @@ abstract class ContainerRuntimeChecks {
         assertThat(text).isNotBlank();
         assertThat(chunks.stream().flatMap(c -> c.choices().stream()).filter(ch -> ch.finishReason().isPresent()))
                 .hasSize(1);
-        ChatCompletionChunk last = chunks.get(chunks.size() - 1);
-        assertThat(last.choices()).isEmpty();
-        assertThat(last.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isPositive());
+        // the usage chunk is the last one (choices: []) on current runtimes; some builds put usage on the finish
+        // chunk, so only its presence is asserted
+        assertThat(chunks.stream().filter(c -> c.usage().isPresent()))
+                .singleElement().satisfies(c -> assertThat(c.usage().get().completionTokens()).isPositive());
     }
 
     @Test
