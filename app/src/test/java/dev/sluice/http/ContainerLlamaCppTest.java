@@ -10,12 +10,12 @@ import org.testcontainers.utility.DockerImageName;
  * The gateway in front of a real llama.cpp {@code llama-server} ({@code BACKEND_KIND=llamacpp}) serving
  * Qwen2.5-0.5B-Instruct Q4_K_M on CPU, downloaded from Hugging Face by the server itself ({@code -hf}) on first
  * start. Launched with {@code --jinja} so the chat template (and tool calling) is the model's own. Needs Docker
- * and network; skipped without Docker. The build matches the compose {@code llamacpp} profile (CUDA image there,
- * CPU image here).
+ * and network; skipped without Docker. The build is the one the compose {@code llamacpp} profile pinned when this
+ * was written (CUDA image there, CPU image here); keep the two together when bumping.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ContainerLlamaCppTest extends ContainerRuntimeChecks {
-    static final DockerImageName IMAGE = DockerImageName.parse("ghcr.io/ggml-org/llama.cpp:server-b6700");
+    static final DockerImageName IMAGE = DockerImageName.parse("ghcr.io/ggml-org/llama.cpp:server-b6795");
     static final String HF_MODEL = "Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M";
     static final String ALIAS = "qwen2.5-0.5b-instruct";
 
