@@ -8,7 +8,8 @@
 //  - TYPE.NAME (resource), data.TYPE.NAME, module.NAME that is not declared;
 //  - templatefile("${path.module}/F", { ... }): a ${name} or %{ for .. in name } in F that is not a key
 //    of the map, or a key that F never uses.
-// Usage: node terraform-refs.js <dir>   (NODE_PATH must hold @cdktf/hcl2json)
+//  - each given .tfvars that does not parse, or sets a variable that is not declared.
+// Usage: node terraform-refs.js <dir> [file.tfvars ...]   (NODE_PATH must hold @cdktf/hcl2json)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -158,13 +159,24 @@ async function main() {
     if (type !== '${bool}' && !(block && block.validation)) problem(f, `variable "${name}" has no validation block`);
   }
 
+  for (const tfvars of process.argv.slice(3).filter(Boolean)) {
+    let json;
+    try {
+      json = await parse(path.basename(tfvars), fs.readFileSync(tfvars, 'utf8'));
+    } catch (e) {
+      problem(tfvars, `does not parse: ${e && e.message ? e.message : e}`);
+      continue;
+    }
+    for (const k of Object.keys(json)) if (!declared.variable.has(k)) problem(tfvars, `sets "${k}", which is not a declared variable`);
+  }
+
   if (problems.length) {
     for (const p of problems) console.error(`terraform check: FAIL: ${p}`);
     console.error(`terraform check: ${problems.length} problem(s)`);
     process.exit(1);
   }
   console.log(`terraform check: ok: ${parsed.length} files; ${declared.variable.size} variables, ${declared.local.size} locals, ` +
-    `${declared.resource.size} resources, ${declared.data.size} data sources, ${declared.module.size} modules; every reference resolves`);
+    `${declared.resource.size} resources, ${declared.data.size} data sources, ${declared.module.size} modules; every reference resolves; ${process.argv.slice(3).filter(Boolean).length} tfvars file(s) set only declared variables`);
 }
 
 // templatefile("${path.module}/F", { k = v, ... }) against the names F uses.

@@ -3,12 +3,15 @@
 #  1. `terraform fmt -check -recursive terraform/` where a terraform binary exists;
 #  2. every .tf parses with @cdktf/hcl2json (HashiCorp's HCL parser compiled to WASM), and
 #     .ci/checks/terraform-refs.js checks that every var./local./resource/data/module reference resolves,
-#     every variable is used and documented, and templatefile() variables match their templates.
+#     every variable is used and documented, templatefile() variables match their templates, and
+#     examples/terraform/*.tfvars parse and set only declared variables (fmt -check covers them too).
 # Exit non-zero on any problem. When npm cannot reach its registry at all: print a skip and exit 0.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TF_DIR="${1:-$ROOT/terraform}"
+# Example variable files checked against the declared variables.
+TFVARS_DIR="${2:-$ROOT/examples/terraform}"
 HCL2JSON_VERSION="0.21.0"
 # One prefix per check: `npm install --no-save` prunes packages another check installed in the same prefix.
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/sluice-ci/terraform"
@@ -21,8 +24,9 @@ fi
 status=0
 
 if command -v terraform >/dev/null 2>&1; then
-  echo "terraform fmt -check -recursive $TF_DIR"
-  if ! TF_CLI_CONFIG_FILE=/dev/null terraform fmt -no-color -check -recursive -diff "$TF_DIR"; then
+  echo "terraform fmt -check -recursive $TF_DIR $TFVARS_DIR"
+  if ! TF_CLI_CONFIG_FILE=/dev/null terraform fmt -no-color -check -recursive -diff "$TF_DIR" \
+    && { [ ! -d "$TFVARS_DIR" ] || TF_CLI_CONFIG_FILE=/dev/null terraform fmt -no-color -check -recursive -diff "$TFVARS_DIR"; }; then
     echo "terraform check: FAIL: terraform fmt would change the files above (run: terraform fmt -recursive terraform/)" >&2
     status=1
   fi
@@ -49,7 +53,11 @@ if [ ! -f "$PKG" ] || ! grep -q "\"version\": \"$HCL2JSON_VERSION\"" "$PKG"; the
   }
 fi
 
-if ! NODE_PATH="$CACHE/node_modules" node "$ROOT/.ci/checks/terraform-refs.js" "$TF_DIR"; then
+tfvars=()
+if [ -d "$TFVARS_DIR" ]; then
+  while IFS= read -r -d '' f; do tfvars+=("$f"); done < <(find "$TFVARS_DIR" -name '*.tfvars' -print0 | sort -z)
+fi
+if ! NODE_PATH="$CACHE/node_modules" node "$ROOT/.ci/checks/terraform-refs.js" "$TF_DIR" "${tfvars[@]}"; then
   status=1
 fi
 
