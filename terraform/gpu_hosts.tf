@@ -157,7 +157,7 @@ data "aws_iam_policy_document" "gpu_hf_token" {
 
   statement {
     actions   = ["ssm:GetParameter"]
-    resources = ["arn:aws:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter${var.hf_token_ssm_parameter}"]
+    resources = ["arn:aws:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${var.hf_token_ssm_parameter}"]
   }
 }
 
@@ -222,7 +222,7 @@ resource "aws_launch_template" "gpu" {
     repo_url         = var.repo_url
     repo_ref         = var.repo_ref
     hf_token_param   = var.hf_token_ssm_parameter
-    aws_region       = data.aws_region.current.name
+    aws_region       = data.aws_region.current.region
     runtime_port     = local.runtime_port
     health_path      = local.runtime_health_path
     extra_env        = var.runtime_extra_env

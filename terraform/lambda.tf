@@ -111,6 +111,16 @@ resource "aws_lambda_permission" "buffered_url" {
   function_url_auth_type = "NONE"
 }
 
+# Function URLs created since October 2025 also need lambda:InvokeFunction, limited to URL invocations.
+resource "aws_lambda_permission" "buffered_url_invoke" {
+  count                    = var.enable_buffered && var.buffered_function_url && var.function_url_auth_type == "NONE" ? 1 : 0
+  statement_id             = "FunctionUrlInvoke"
+  action                   = "lambda:InvokeFunction"
+  function_name            = aws_lambda_function.buffered[0].function_name
+  principal                = "*"
+  invoked_via_function_url = true
+}
+
 # ---- streaming function (Function URL RESPONSE_STREAM) ----------------------------------------------
 
 resource "aws_lambda_function" "streaming" {
@@ -163,6 +173,16 @@ resource "aws_lambda_permission" "streaming_url" {
   function_name          = aws_lambda_function.streaming[0].function_name
   principal              = "*"
   function_url_auth_type = "NONE"
+}
+
+# Function URLs created since October 2025 also need lambda:InvokeFunction, limited to URL invocations.
+resource "aws_lambda_permission" "streaming_url_invoke" {
+  count                    = var.enable_streaming && var.function_url_auth_type == "NONE" ? 1 : 0
+  statement_id             = "FunctionUrlInvoke"
+  action                   = "lambda:InvokeFunction"
+  function_name            = aws_lambda_function.streaming[0].function_name
+  principal                = "*"
+  invoked_via_function_url = true
 }
 
 # ---- API Gateway HTTP API in front of the buffered function -----------------------------------------
