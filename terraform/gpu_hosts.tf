@@ -219,6 +219,7 @@ resource "aws_launch_template" "gpu" {
     runtime          = var.runtime
     compose_service  = var.compose_service_name != "" ? var.compose_service_name : var.runtime
     model_name       = var.model_name
+    hf_model         = var.hf_model
     repo_url         = var.repo_url
     repo_ref         = var.repo_ref
     hf_token_param   = var.hf_token_ssm_parameter

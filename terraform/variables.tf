@@ -85,12 +85,23 @@ variable "compose_service_name" {
 }
 
 variable "model_name" {
-  description = "Model served by the runtime and sent as MODEL_NAME to both the compose profile and the gateway (e.g. Qwen/Qwen2.5-7B-Instruct for vllm)."
+  description = "The model name clients send: MODEL_NAME for both the compose profile (vLLM/SGLang --served-model-name, the Ollama model to pull, the llama.cpp alias) and the gateway, e.g. qwen2.5-7b-instruct."
   type        = string
 
   validation {
-    condition     = length(var.model_name) > 0 && length(var.model_name) <= 200
-    error_message = "model_name must be 1-200 characters."
+    condition     = can(regex("^[A-Za-z0-9._:/-]{1,200}$", var.model_name))
+    error_message = "model_name must be 1-200 characters: letters, digits, '.', '_', ':', '/', '-'."
+  }
+}
+
+variable "hf_model" {
+  description = "Hugging Face repo id the vllm, tgi and sglang profiles download into the data volume (HF_MODEL in deploy/env/<runtime>.env), e.g. Qwen/Qwen2.5-7B-Instruct. Empty keeps the env template's value. Other runtimes take their model through runtime_extra_env (e.g. LOCALAI_MODEL)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.hf_model == "" || can(regex("^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$", var.hf_model))
+    error_message = "hf_model must be empty or a Hugging Face repo id (owner/name)."
   }
 }
 
@@ -227,13 +238,13 @@ variable "hf_token_ssm_parameter" {
 }
 
 variable "runtime_extra_env" {
-  description = "Extra variables written to the compose .env on the hosts (e.g. VLLM_ARGS, MAX_MODEL_LEN). Not secret: they land in the launch template user data."
+  description = "Extra variables set in the compose .env on the hosts, over deploy/env/<runtime>.env (e.g. MAX_MODEL_LEN, TOOL_CALL_PARSER, LOCALAI_MODEL). Not secret: they land in the launch template user data."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = alltrue([for k in keys(var.runtime_extra_env) : can(regex("^[A-Z_][A-Z0-9_]*$", k))])
-    error_message = "runtime_extra_env keys must be upper-case environment variable names."
+    condition     = alltrue([for k, v in var.runtime_extra_env : can(regex("^[A-Z_][A-Z0-9_]*$", k)) && !can(regex("['\\n]", v))])
+    error_message = "runtime_extra_env keys must be upper-case environment variable names, and values may not contain single quotes or newlines."
   }
 }
 

@@ -19,8 +19,9 @@ private_subnet_ids = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
 
 # GPU hosts: the "vllm" compose profile with Qwen on two replicas.
 runtime              = "vllm"
-model_name           = "Qwen/Qwen2.5-7B-Instruct"
-model_aliases        = "gpt-4o-mini=Qwen/Qwen2.5-7B-Instruct"
+model_name           = "qwen2.5-7b-instruct"      # what clients send (vLLM --served-model-name)
+hf_model             = "Qwen/Qwen2.5-7B-Instruct" # downloaded once into the data volume
+model_aliases        = "gpt-4o-mini=qwen2.5-7b-instruct"
 instance_type        = "g6.xlarge"
 asg_min_size         = 2
 asg_desired_capacity = 2
@@ -28,8 +29,9 @@ asg_max_size         = 4
 data_volume_size_gb  = 200
 repo_ref             = "main"
 runtime_extra_env = {
-  # Passed to the compose .env on the hosts (see deploy/env/vllm.env for the names the profile reads).
-  VLLM_MAX_MODEL_LEN = "16384"
+  # Set over deploy/env/vllm.env in the hosts' compose .env (see that file for the names).
+  MAX_MODEL_LEN    = "16384"
+  TOOL_CALL_PARSER = "hermes"
 }
 # hf_token_ssm_parameter = "/sluice/hf-token" # only for gated models
 
