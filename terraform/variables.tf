@@ -106,7 +106,7 @@ variable "hf_model" {
 }
 
 variable "model_aliases" {
-  description = "Optional MODEL_ALIASES for the gateway (see README), e.g. \"gpt-4o-mini=Qwen/Qwen2.5-7B-Instruct\". Empty leaves it unset."
+  description = "Optional MODEL_ALIASES for the gateway: comma-separated other names (globs allowed) that mean model_name, e.g. \"gpt-4o-mini,claude-*\". Empty leaves it unset."
   type        = string
   default     = ""
 

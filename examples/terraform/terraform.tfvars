@@ -21,7 +21,7 @@ private_subnet_ids = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
 runtime              = "vllm"
 model_name           = "qwen2.5-7b-instruct"      # what clients send (vLLM --served-model-name)
 hf_model             = "Qwen/Qwen2.5-7B-Instruct" # downloaded once into the data volume
-model_aliases        = "gpt-4o-mini=qwen2.5-7b-instruct"
+model_aliases        = "gpt-4o-mini,claude-*"     # other names that mean model_name
 instance_type        = "g6.xlarge"
 asg_min_size         = 2
 asg_desired_capacity = 2
