@@ -92,6 +92,13 @@ resource "aws_lb" "runtime" {
   subnets            = var.private_subnet_ids
   # Long completions: keep idle connections open well past a streamed reply's pauses.
   idle_timeout = 900
+
+  lifecycle {
+    precondition {
+      condition     = var.enable_buffered || var.enable_streaming
+      error_message = "Enable at least one Lambda variant (enable_buffered and/or enable_streaming): nothing else can reach the runtime."
+    }
+  }
 }
 
 resource "aws_lb_target_group" "runtime" {

@@ -156,6 +156,13 @@ resource "aws_lambda_function" "streaming" {
     log_group  = aws_cloudwatch_log_group.streaming[0].name
   }
 
+  lifecycle {
+    precondition {
+      condition     = length(var.streaming_java_layer_arns) > 0
+      error_message = "provided.al2023 has no Java: set streaming_java_layer_arns to a layer that unpacks a JDK 25 to /opt/java."
+    }
+  }
+
   depends_on = [aws_iam_role_policy_attachment.lambda_vpc]
 }
 
