@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 compose_file="${1:-docker-compose.yml}"
 
-prefix="${XDG_CACHE_HOME:-$HOME/.cache}/sluice-ci/compose"
+prefix="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sluice-ci/compose"
 packages=(dclint@3.1.0 ajv@8.17.1 ajv-formats@3.0.1 yaml@2.8.1)
 stamp="$prefix/.installed"
 

@@ -14,7 +14,7 @@ TF_DIR="${1:-$ROOT/terraform}"
 TFVARS_DIR="${2:-$ROOT/examples/terraform}"
 HCL2JSON_VERSION="0.21.0"
 # One prefix per check: `npm install --no-save` prunes packages another check installed in the same prefix.
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/sluice-ci/terraform"
+CACHE="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sluice-ci/terraform"
 
 if [ ! -d "$TF_DIR" ]; then
   echo "terraform check: no $TF_DIR" >&2
