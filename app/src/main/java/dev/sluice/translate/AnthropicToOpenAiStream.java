@@ -6,7 +6,6 @@ import dev.sluice.backend.UpstreamErrors;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
-import dev.sluice.protocol.openai.OpenAiErrors;
 import dev.sluice.protocol.sse.SseEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -22,10 +21,9 @@ import java.util.Map;
  * An {@code error} event, or an end before {@code message_stop}, becomes an OpenAI error chunk.
  * Not thread-safe: one instance per response.
  */
-public final class AnthropicToOpenAiStream implements StreamTranslator {
+public final class AnthropicToOpenAiStream extends OpenAiClientStream {
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PING = SseEvent.comment("ping");
-    private static final byte[] KEEP_ALIVE = SseEvent.comment("keep-alive");
 
     private final OpenAiToAnthropicRequest.Prepared request;
     private final String secret;
@@ -38,8 +36,6 @@ public final class AnthropicToOpenAiStream implements StreamTranslator {
     private long cacheCreation;
     private long output;
     private boolean usageSeen;
-    private boolean terminated;
-    private boolean failed;
     private boolean sawContent;
 
     /** @param secret backend key to scrub from error messages */
@@ -204,34 +200,6 @@ public final class AnthropicToOpenAiStream implements StreamTranslator {
             fail(GatewayException.of(ErrorKind.BAD_GATEWAY,
                     "the Anthropic backend stream ended before message_stop"), out);
         }
-    }
-
-    @Override
-    public void onError(GatewayException error, List<byte[]> out) {
-        if (!terminated) {
-            fail(error, out);
-        }
-    }
-
-    private void fail(GatewayException e, List<byte[]> out) {
-        terminated = true;
-        failed = true;
-        out.add(OpenAiErrors.streamEvent(e));
-    }
-
-    @Override
-    public boolean terminated() {
-        return terminated;
-    }
-
-    @Override
-    public boolean failed() {
-        return failed;
-    }
-
-    @Override
-    public byte[] keepAlive() {
-        return KEEP_ALIVE;
     }
 
     @Override

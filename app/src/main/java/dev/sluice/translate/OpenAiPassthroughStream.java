@@ -6,7 +6,6 @@ import dev.sluice.backend.UpstreamErrors;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
-import dev.sluice.protocol.openai.OpenAiErrors;
 import dev.sluice.protocol.sse.SseEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -23,15 +22,12 @@ import java.util.List;
  *   <li>a model name the runtime must be sent (TGI's "tgi") is rewritten back to the client's.</li>
  * </ul>
  */
-public final class OpenAiPassthroughStream implements StreamTranslator {
+public final class OpenAiPassthroughStream extends OpenAiClientStream {
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] KEEP_ALIVE = SseEvent.comment("keep-alive");
 
     private final boolean clientWantsUsage;
     private final String rewriteModelTo;
     private final String secret;
-    private boolean terminated;
-    private boolean failed;
     private boolean finishSeen;
     private boolean sawContent;
     private long promptTokens;
@@ -130,34 +126,6 @@ public final class OpenAiPassthroughStream implements StreamTranslator {
         }
         fail(GatewayException.of(ErrorKind.BAD_GATEWAY,
                 "the backend stream ended before the response was complete"), out);
-    }
-
-    @Override
-    public void onError(GatewayException error, List<byte[]> out) {
-        if (!terminated) {
-            fail(error, out);
-        }
-    }
-
-    private void fail(GatewayException e, List<byte[]> out) {
-        terminated = true;
-        failed = true;
-        out.add(OpenAiErrors.streamEvent(e));
-    }
-
-    @Override
-    public boolean terminated() {
-        return terminated;
-    }
-
-    @Override
-    public boolean failed() {
-        return failed;
-    }
-
-    @Override
-    public byte[] keepAlive() {
-        return KEEP_ALIVE;
     }
 
     @Override

@@ -5,8 +5,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import io.micronaut.function.aws.proxy.payload1.ApiGatewayProxyRequestEventFunction;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -41,26 +39,19 @@ public class ApiGatewayV1Handler implements RequestHandler<APIGatewayProxyReques
                     context.getAwsRequestId()));
         }
         if (event.getBody() != null) {
-            byte[] raw = Boolean.TRUE.equals(event.getIsBase64Encoded()) ? Base64.getDecoder().decode(event.getBody())
-                    : event.getBody().getBytes(StandardCharsets.UTF_8);
-            String rejected = gateway.limits().tooLargeRequest(path, raw);
-            if (rejected != null) {
-                return json(413, rejected);
+            LambdaLimits.BodyCheck check = gateway.limits().check(method, path, event.getBody(),
+                    Boolean.TRUE.equals(event.getIsBase64Encoded()));
+            if (check.rejection() != null) {
+                return json(413, check.rejection());
             }
-            String body = new String(raw, StandardCharsets.UTF_8);
-            String capped = gateway.limits().capTokens(method, path, body);
-            if (!capped.equals(body)) {
-                event.setBody(capped);
+            if (check.replacement() != null) {
+                event.setBody(check.replacement());
                 event.setIsBase64Encoded(false);
             }
         }
-        APIGatewayProxyResponseEvent response = function.handleRequest(event, context);
-        String out = response.getBody();
-        long size = LambdaLimits.encodedSize(out);
-        if (size > LambdaLimits.MAX_BODY_BYTES) {
-            return json(502, LambdaLimits.tooLarge(path, size));
-        }
-        return response;
+        var response = function.handleRequest(event, context);
+        String tooLarge = LambdaLimits.responseTooLarge(path, response.getBody());
+        return tooLarge != null ? json(502, tooLarge) : response;
     }
 
     private static APIGatewayProxyResponseEvent json(int status, String body) {

@@ -16,6 +16,29 @@ final class LambdaLimits {
     private final int maxTokens;
     private final long maxRequestBytes;
 
+    /**
+     * The outcome of checking a request body: a 413 error body, or the body to send on (null when unchanged).
+     */
+    record BodyCheck(String rejection, String replacement) {}
+
+    /** Decodes an event body and applies MAX_REQUEST_BYTES and the token cap; both handlers use this. */
+    BodyCheck check(String method, String path, String body, boolean base64) {
+        byte[] raw = base64 ? java.util.Base64.getDecoder().decode(body) : body.getBytes(StandardCharsets.UTF_8);
+        String rejected = tooLargeRequest(path, raw);
+        if (rejected != null) {
+            return new BodyCheck(rejected, null);
+        }
+        String text = new String(raw, StandardCharsets.UTF_8);
+        String capped = capTokens(method, path, text);
+        return new BodyCheck(null, capped.equals(text) ? null : capped);
+    }
+
+    /** The 502 error body when a buffered response would exceed Lambda's payload limit, else null. */
+    static String responseTooLarge(String path, String body) {
+        long size = encodedSize(body);
+        return size > MAX_BODY_BYTES ? tooLarge(path, size) : null;
+    }
+
     LambdaLimits(int maxTokens, long maxRequestBytes) {
         this.maxTokens = maxTokens;
         this.maxRequestBytes = maxRequestBytes;
