@@ -1,17 +1,19 @@
 package dev.sluice;
 
+import dev.sluice.backend.WireDialect;
+
 import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.backend.Backend;
 import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.HttpBackend;
 import dev.sluice.backend.SimBackend;
-import dev.sluice.config.BackendKind;
+import dev.sluice.backend.BackendKind;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.Deployment;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.GeneralSettings;
-import dev.sluice.config.Provider;
+import dev.sluice.backend.Provider;
 import dev.sluice.config.RoutingStrategy;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.routing.Dispatcher;
@@ -116,7 +118,7 @@ public class GatewayBeans {
             // the real Anthropic API: bare key in x-api-key, anthropic-version on every request, {api_base}/v1/...
             case ANTHROPIC -> new HttpBackend(d.apiBase(), d.apiKey(), "x-api-key", config.connectTimeout(),
                     BackendProfile.anthropic(), op -> "/v1" + (op.startsWith("/") ? op : "/" + op),
-                    Map.of("anthropic-version", ANTHROPIC_VERSION), Provider.Dialect.ANTHROPIC);
+                    Map.of("anthropic-version", ANTHROPIC_VERSION), WireDialect.ANTHROPIC);
         };
     }
 

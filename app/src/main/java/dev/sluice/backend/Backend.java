@@ -16,8 +16,8 @@ public interface Backend extends AutoCloseable {
      * The wire dialect of the requests this backend takes: {@code OPENAI} (chat completions) for every runtime,
      * {@code ANTHROPIC} for the real Anthropic Messages API, which the controllers translate for.
      */
-    default dev.sluice.config.Provider.Dialect dialect() {
-        return dev.sluice.config.Provider.Dialect.OPENAI;
+    default dev.sluice.backend.WireDialect dialect() {
+        return dev.sluice.backend.WireDialect.OPENAI;
     }
 
     /** Where it is, with no credentials, for /health and logs. */

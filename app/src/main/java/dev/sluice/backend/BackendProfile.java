@@ -1,6 +1,6 @@
 package dev.sluice.backend;
 
-import dev.sluice.config.BackendKind;
+import dev.sluice.backend.BackendKind;
 
 /**
  * What one kind of runtime can do and how it must be spoken to (protocols.md §4.1 and §4.5). Defaults come

@@ -22,7 +22,7 @@ public final class HttpBackend implements Backend {
     private final String keyHeader;
     private final UnaryOperator<String> pathFor;
     private final Map<String, String> extraHeaders;
-    private final dev.sluice.config.Provider.Dialect dialect;
+    private final dev.sluice.backend.WireDialect dialect;
 
     public HttpBackend(GatewayConfig config, BackendProfile profile) {
         this(config.backendBaseUrl(), config.backendApiKey(), "authorization", config.connectTimeout(), profile,
@@ -38,7 +38,7 @@ public final class HttpBackend implements Backend {
     public HttpBackend(URI base, String apiKey, String keyHeader, Duration connectTimeout, BackendProfile profile,
             UnaryOperator<String> pathFor) {
         this(base, apiKey, keyHeader, connectTimeout, profile, pathFor, Map.of(),
-                dev.sluice.config.Provider.Dialect.OPENAI);
+                dev.sluice.backend.WireDialect.OPENAI);
     }
 
     /**
@@ -46,7 +46,7 @@ public final class HttpBackend implements Backend {
      * @param dialect the request dialect this backend speaks
      */
     public HttpBackend(URI base, String apiKey, String keyHeader, Duration connectTimeout, BackendProfile profile,
-            UnaryOperator<String> pathFor, Map<String, String> extraHeaders, dev.sluice.config.Provider.Dialect dialect) {
+            UnaryOperator<String> pathFor, Map<String, String> extraHeaders, dev.sluice.backend.WireDialect dialect) {
         this.extraHeaders = Map.copyOf(extraHeaders);
         this.dialect = dialect;
         this.profile = profile;
@@ -65,7 +65,7 @@ public final class HttpBackend implements Backend {
     }
 
     @Override
-    public dev.sluice.config.Provider.Dialect dialect() {
+    public dev.sluice.backend.WireDialect dialect() {
         return dialect;
     }
 

@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.BackendKind;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -206,7 +208,7 @@ public final class ConfigLoader {
     private URI baseUrl(BackendKind kind) {
         String v = raw("BACKEND_BASE_URL");
         if (v == null || v.isEmpty()) {
-            String def = defaultBaseUrl(kind);
+            String def = kind.defaultBaseUrl();
             return def == null ? null : URI.create(def);
         }
         try {
@@ -244,21 +246,6 @@ public final class ConfigLoader {
         return scheme >= 0 && at > scheme ? url.substring(0, scheme + 3) + "***@" + url.substring(at + 1) : url;
     }
 
-    /** Default ports and base paths per runtime (protocols.md §4.1). */
-    public static String defaultBaseUrl(BackendKind kind) {
-        return switch (kind) {
-            case VLLM -> "http://127.0.0.1:8000/v1";
-            case OLLAMA -> "http://127.0.0.1:11434/v1";
-            case LLAMACPP -> "http://127.0.0.1:8080/v1";
-            case TGI -> "http://127.0.0.1:3000/v1";
-            case SGLANG -> "http://127.0.0.1:30000/v1";
-            case LOCALAI -> "http://127.0.0.1:8080/v1";
-            case LMSTUDIO -> "http://127.0.0.1:1234/v1";
-            case DOCKER_MODEL_RUNNER -> "http://127.0.0.1:12434/engines/v1";
-            case OPENAI -> "https://api.openai.com/v1";
-            case SIM -> null;
-        };
-    }
 
     private List<String> corsOrigins() {
         List<String> origins = list("CORS_ORIGINS");

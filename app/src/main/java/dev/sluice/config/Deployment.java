@@ -1,5 +1,8 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.BackendKind;
+import dev.sluice.backend.Provider;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;

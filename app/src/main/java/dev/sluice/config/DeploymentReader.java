@@ -1,5 +1,9 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.WireDialect;
+
+import dev.sluice.backend.Provider;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -126,12 +130,12 @@ final class DeploymentReader {
             p = p.substring(0, p.length() - 1);
         }
         if (provider != null && p.isEmpty() && provider.defaultBaseUrl() != null
-                && provider.dialect() == Provider.Dialect.OPENAI) {
+                && provider.dialect() == WireDialect.OPENAI) {
             // LiteLLM files give ollama as http://localhost:11434; the OpenAI-compatible API is under /v1
             String def = provider.defaultBaseUrl().getRawPath();
             p = def == null ? "" : def;
         }
-        if (provider != null && provider.dialect() == Provider.Dialect.ANTHROPIC && p.endsWith("/v1")) {
+        if (provider != null && provider.dialect() == WireDialect.ANTHROPIC && p.endsWith("/v1")) {
             r.warn(path, "ends in /v1, which the gateway adds itself (it calls {api_base}/v1/messages); dropped");
             p = p.substring(0, p.length() - 3);
         }

@@ -1,5 +1,8 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.BackendKind;
+import dev.sluice.backend.Provider;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.BackendKind;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.sluice.http;
 
+import dev.sluice.backend.WireDialect;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.UpstreamCall;
 import dev.sluice.cache.ResponseCache;
@@ -15,7 +17,7 @@ import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
 import dev.sluice.routing.Upstream;
 import dev.sluice.routing.TokenCounter;
-import dev.sluice.config.Provider;
+import dev.sluice.backend.Provider;
 import dev.sluice.translate.AnthropicIds;
 import dev.sluice.translate.AnthropicPassthrough;
 import dev.sluice.translate.AnthropicPassthroughStream;
@@ -82,7 +84,7 @@ public final class AnthropicController {
             // translated once up front so bad input is a 400 before any backend is tried; a pool of real
             // Anthropic deployments only gets the request as it is, and the API validates it itself
             boolean passthrough = route.pool().upstreams().stream()
-                    .allMatch(u -> u.backend().dialect() == Provider.Dialect.ANTHROPIC);
+                    .allMatch(u -> u.backend().dialect() == WireDialect.ANTHROPIC);
             checked = passthrough ? null : translate(json, route.pool().upstreams().get(0), route.clientModel());
         } catch (GatewayException e) {
             return fail(request, e);
@@ -112,7 +114,7 @@ public final class AnthropicController {
                 ? Map.of("anthropic-beta", String.join(",", request.getHeaders().getAll("anthropic-beta")))
                 : Map.of();
         Attempt.Factory attempts = u -> {
-            if (u.backend().dialect() == Provider.Dialect.ANTHROPIC) {
+            if (u.backend().dialect() == WireDialect.ANTHROPIC) {
                 // the real Anthropic API: the client's request as it is, only the model replaced
                 ObjectNode copy = json.deepCopy();
                 RequestDefaults.apply(copy, u.requestDefaults());

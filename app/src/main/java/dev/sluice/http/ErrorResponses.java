@@ -1,5 +1,6 @@
 package dev.sluice.http;
 
+import dev.sluice.protocol.ClientDialect;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
 import io.micronaut.http.HttpRequest;
@@ -27,8 +28,13 @@ public final class ErrorResponses {
         return of(request, e);
     }
 
+    /** The caller's dialect, decided as the Lambda handlers decide it. */
+    public static ClientDialect dialect(HttpRequest<?> request) {
+        return ClientDialect.of(request.getPath(), request.getHeaders().contains("anthropic-version"));
+    }
+
     public static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayException e) {
-        Dialect dialect = Dialect.of(request);
+        ClientDialect dialect = ErrorResponses.dialect(request);
         RequestRecord record = Attributes.record(request);
         String requestId = record == null ? null : record.requestId();
         int status = dialect.status(e);
@@ -36,7 +42,7 @@ public final class ErrorResponses {
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .body(dialect.body(e, requestId));
         e.headers().forEach(response::header);
-        if (dialect == Dialect.ANTHROPIC) {
+        if (dialect == ClientDialect.ANTHROPIC) {
             // both Anthropic SDKs obey x-should-retry before looking at the status
             response.header("x-should-retry", Boolean.toString(e.retryable()));
         }

@@ -1,5 +1,6 @@
 package dev.sluice.http;
 
+import dev.sluice.protocol.ClientDialect;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import io.micronaut.context.annotation.Replaces;
@@ -43,7 +44,7 @@ public final class GatewayErrorProcessor implements ErrorResponseProcessor<byte[
                             null, null, Map.of());
         };
         MutableHttpResponse<byte[]> out = (MutableHttpResponse<byte[]>) base;
-        Dialect dialect = Dialect.of(request);
+        ClientDialect dialect = ErrorResponses.dialect(request);
         var record = Attributes.record(request);
         out.status(dialect.status(e));
         out.body(dialect.body(e, record == null ? null : record.requestId()));

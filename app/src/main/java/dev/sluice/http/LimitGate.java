@@ -1,5 +1,6 @@
 package dev.sluice.http;
 
+import dev.sluice.protocol.ClientDialect;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.config.Deployment;
@@ -167,7 +168,7 @@ public final class LimitGate {
     /** The tightest request and token limits, in the caller's dialect. */
     static Map<String, String> headers(HttpRequest<?> request, Admission a) {
         Map<String, String> out = new HashMap<>();
-        boolean anthropic = Dialect.of(request) == Dialect.ANTHROPIC;
+        boolean anthropic = ErrorResponses.dialect(request) == ClientDialect.ANTHROPIC;
         String reset = Instant.now().plusMillis(a.resetMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                 .toString();
         for (Kind kind : Kind.values()) {

@@ -1,5 +1,7 @@
 package dev.sluice.http;
 
+import dev.sluice.backend.WireDialect;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.UpstreamCall;
@@ -19,7 +21,7 @@ import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
 import dev.sluice.routing.Upstream;
 import dev.sluice.routing.StreamRelay;
-import dev.sluice.config.Provider;
+import dev.sluice.backend.Provider;
 import dev.sluice.translate.AnthropicToOpenAiResponse;
 import dev.sluice.translate.AnthropicToOpenAiStream;
 import dev.sluice.translate.OpenAiPassthroughRequest;
@@ -186,7 +188,7 @@ public final class OpenAiController {
             String path, ObjectNode json, Route route, RequestRecord record, String clientModel) {
         var loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
         Attempt.Factory attempts = u -> {
-            if (u.backend().dialect() == Provider.Dialect.ANTHROPIC) {
+            if (u.backend().dialect() == WireDialect.ANTHROPIC) {
                 return anthropicAttempt(u, endpoint, json, clientModel, loop);
             }
             if (endpoint == Endpoint.EMBEDDINGS && !u.profile().embeddings()) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.BackendProfile;
-import dev.sluice.config.BackendKind;
+import dev.sluice.backend.BackendKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.BackendKind;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.Provider;
+
 import static dev.sluice.config.FileConfigLoaderTest.errors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -1,5 +1,8 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.Provider;
+import dev.sluice.backend.WireDialect;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
@@ -107,7 +110,7 @@ class FileConfigLoaderTest {
         assertThat(dmr.upstreamModel()).isEqualTo("ai/smollm2");
         assertThat(dmr.apiBase()).isEqualTo(URI.create("http://127.0.0.1:12434/engines/v1"));
         Deployment claude = c.deployments().get(1);
-        assertThat(claude.provider().dialect()).isEqualTo(Provider.Dialect.ANTHROPIC);
+        assertThat(claude.provider().dialect()).isEqualTo(WireDialect.ANTHROPIC);
         assertThat(claude.apiKey()).isEqualTo("sk-ant");
         assertThat(claude.url("messages")).isEqualTo(URI.create("https://api.anthropic.com/v1/messages"));
         assertThat(c.deployments().get(2).apiBase()).isEqualTo(URI.create("https://api.groq.com/openai/v1"));

@@ -1,5 +1,8 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.BackendKind;
+import dev.sluice.backend.Provider;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;

@@ -1,5 +1,9 @@
 package dev.sluice.config;
 
+import dev.sluice.backend.BackendKind;
+import dev.sluice.backend.Provider;
+import dev.sluice.backend.WireDialect;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +46,7 @@ class ProviderTest {
             anthropic,           https://api.anthropic.com,            OPENAI,              true,  ANTHROPIC
             """)
     void everyProviderKnowsItsBaseUrlProfileKeyAndDialect(String id, String baseUrl, BackendKind kind,
-            boolean keyRequired, Provider.Dialect dialect) {
+            boolean keyRequired, WireDialect dialect) {
         Provider p = Provider.parse(id);
 
         assertThat(p.id()).isEqualTo(id);
@@ -63,7 +67,7 @@ class ProviderTest {
         for (Provider p : Provider.values()) {
             if (p.local() && p != Provider.SIM) {
                 assertThat(p.defaultBaseUrl()).as(p.id())
-                        .isEqualTo(URI.create(ConfigLoader.defaultBaseUrl(p.backendKind())));
+                        .isEqualTo(URI.create(p.backendKind().defaultBaseUrl()));
             }
         }
     }
@@ -110,9 +114,9 @@ class ProviderTest {
 
     @Test
     void eachDialectSendsTheKeyInItsOwnHeader() {
-        assertThat(Provider.Dialect.OPENAI.keyHeader()).isEqualTo("Authorization");
-        assertThat(Provider.Dialect.AZURE.keyHeader()).isEqualTo("api-key");
-        assertThat(Provider.Dialect.ANTHROPIC.keyHeader()).isEqualTo("x-api-key");
+        assertThat(WireDialect.OPENAI.keyHeader()).isEqualTo("Authorization");
+        assertThat(WireDialect.AZURE.keyHeader()).isEqualTo("api-key");
+        assertThat(WireDialect.ANTHROPIC.keyHeader()).isEqualTo("x-api-key");
     }
 
     @Test

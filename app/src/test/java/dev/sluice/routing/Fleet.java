@@ -3,7 +3,7 @@ package dev.sluice.routing;
 import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.HttpBackend;
 import dev.sluice.backend.UpstreamCall;
-import dev.sluice.config.BackendKind;
+import dev.sluice.backend.BackendKind;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;

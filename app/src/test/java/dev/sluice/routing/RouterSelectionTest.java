@@ -8,7 +8,7 @@ import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.UpstreamCall;
 import dev.sluice.backend.UpstreamErrors;
 import dev.sluice.backend.UpstreamExchange;
-import dev.sluice.config.BackendKind;
+import dev.sluice.backend.BackendKind;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.BackendProfile;
-import dev.sluice.config.BackendKind;
+import dev.sluice.backend.BackendKind;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.sse.SseDecoder;
 import dev.sluice.protocol.sse.SseEvent;

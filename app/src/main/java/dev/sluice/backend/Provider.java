@@ -1,4 +1,4 @@
-package dev.sluice.config;
+package dev.sluice.backend;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -16,71 +16,50 @@ import java.util.stream.Collectors;
  */
 public enum Provider {
     // local runtimes: the default base URL is the runtime's default port on loopback (ConfigLoader.defaultBaseUrl)
-    VLLM(BackendKind.VLLM, Dialect.OPENAI, false, null, "vllm", "hosted_vllm"),
-    OLLAMA(BackendKind.OLLAMA, Dialect.OPENAI, false, null, "ollama", "ollama_chat"),
-    LLAMACPP(BackendKind.LLAMACPP, Dialect.OPENAI, false, null, "llamacpp", "llama_cpp"),
-    TGI(BackendKind.TGI, Dialect.OPENAI, false, null, "tgi"),
-    SGLANG(BackendKind.SGLANG, Dialect.OPENAI, false, null, "sglang"),
-    LOCALAI(BackendKind.LOCALAI, Dialect.OPENAI, false, null, "localai"),
-    LM_STUDIO(BackendKind.LMSTUDIO, Dialect.OPENAI, false, null, "lm_studio", "lmstudio"),
-    DOCKER_MODEL_RUNNER(BackendKind.DOCKER_MODEL_RUNNER, Dialect.OPENAI, false, null, "docker_model_runner", "dmr"),
+    VLLM(BackendKind.VLLM, WireDialect.OPENAI, false, null, "vllm", "hosted_vllm"),
+    OLLAMA(BackendKind.OLLAMA, WireDialect.OPENAI, false, null, "ollama", "ollama_chat"),
+    LLAMACPP(BackendKind.LLAMACPP, WireDialect.OPENAI, false, null, "llamacpp", "llama_cpp"),
+    TGI(BackendKind.TGI, WireDialect.OPENAI, false, null, "tgi"),
+    SGLANG(BackendKind.SGLANG, WireDialect.OPENAI, false, null, "sglang"),
+    LOCALAI(BackendKind.LOCALAI, WireDialect.OPENAI, false, null, "localai"),
+    LM_STUDIO(BackendKind.LMSTUDIO, WireDialect.OPENAI, false, null, "lm_studio", "lmstudio"),
+    DOCKER_MODEL_RUNNER(BackendKind.DOCKER_MODEL_RUNNER, WireDialect.OPENAI, false, null, "docker_model_runner", "dmr"),
     /** A TGI-compatible server (a Hugging Face Inference Endpoint or a local {@code text-generation-launcher}). */
-    HUGGINGFACE(BackendKind.TGI, Dialect.OPENAI, false, null, "huggingface"),
+    HUGGINGFACE(BackendKind.TGI, WireDialect.OPENAI, false, null, "huggingface"),
     /** The built-in simulator: fixed answers, no network; for tests and demos. */
-    SIM(BackendKind.SIM, Dialect.OPENAI, false, null, "sim"),
+    SIM(BackendKind.SIM, WireDialect.OPENAI, false, null, "sim"),
 
     // hosted OpenAI-compatible APIs
-    OPENAI(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.openai.com/v1", "openai"),
-    GROQ(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.groq.com/openai/v1", "groq"),
-    MISTRAL(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.mistral.ai/v1", "mistral"),
-    TOGETHER_AI(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.together.xyz/v1", "together_ai"),
-    DEEPSEEK(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.deepseek.com/v1", "deepseek"),
-    FIREWORKS_AI(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.fireworks.ai/inference/v1", "fireworks_ai"),
-    OPENROUTER(BackendKind.OPENAI, Dialect.OPENAI, true, "https://openrouter.ai/api/v1", "openrouter"),
-    PERPLEXITY(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.perplexity.ai", "perplexity"),
-    XAI(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.x.ai/v1", "xai"),
-    NVIDIA_NIM(BackendKind.OPENAI, Dialect.OPENAI, true, "https://integrate.api.nvidia.com/v1", "nvidia_nim"),
-    CEREBRAS(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.cerebras.ai/v1", "cerebras"),
-    SAMBANOVA(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.sambanova.ai/v1", "sambanova"),
-    DEEPINFRA(BackendKind.OPENAI, Dialect.OPENAI, true, "https://api.deepinfra.com/v1/openai", "deepinfra"),
+    OPENAI(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.openai.com/v1", "openai"),
+    GROQ(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.groq.com/openai/v1", "groq"),
+    MISTRAL(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.mistral.ai/v1", "mistral"),
+    TOGETHER_AI(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.together.xyz/v1", "together_ai"),
+    DEEPSEEK(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.deepseek.com/v1", "deepseek"),
+    FIREWORKS_AI(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.fireworks.ai/inference/v1", "fireworks_ai"),
+    OPENROUTER(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://openrouter.ai/api/v1", "openrouter"),
+    PERPLEXITY(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.perplexity.ai", "perplexity"),
+    XAI(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.x.ai/v1", "xai"),
+    NVIDIA_NIM(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://integrate.api.nvidia.com/v1", "nvidia_nim"),
+    CEREBRAS(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.cerebras.ai/v1", "cerebras"),
+    SAMBANOVA(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.sambanova.ai/v1", "sambanova"),
+    DEEPINFRA(BackendKind.OPENAI, WireDialect.OPENAI, true, "https://api.deepinfra.com/v1/openai", "deepinfra"),
 
     /** Azure OpenAI: {@code api_base} and {@code api_version} are required; the model is the deployment name. */
-    AZURE(BackendKind.OPENAI, Dialect.AZURE, true, null, "azure"),
+    AZURE(BackendKind.OPENAI, WireDialect.AZURE, true, null, "azure"),
     /** The real Anthropic Messages API; OpenAI clients are translated (protocols.md §3.3, §3.4, §3.9). */
-    ANTHROPIC(BackendKind.OPENAI, Dialect.ANTHROPIC, true, "https://api.anthropic.com", "anthropic");
-
-    /** How requests are shaped and authenticated on the wire. */
-    public enum Dialect {
-        /** {@code {api_base}/chat/completions}, {@code Authorization: Bearer <key>}. */
-        OPENAI("Authorization"),
-        /** {@code {api_base}/openai/deployments/{model}/chat/completions?api-version=...}, {@code api-key: <key>}. */
-        AZURE("api-key"),
-        /** {@code {api_base}/v1/messages}, {@code x-api-key: <key>} and {@code anthropic-version}. */
-        ANTHROPIC("x-api-key");
-
-        private final String keyHeader;
-
-        Dialect(String keyHeader) {
-            this.keyHeader = keyHeader;
-        }
-
-        /** The request header that carries the API key (as {@code Bearer <key>} for {@link #OPENAI}). */
-        public String keyHeader() {
-            return keyHeader;
-        }
-    }
+    ANTHROPIC(BackendKind.OPENAI, WireDialect.ANTHROPIC, true, "https://api.anthropic.com", "anthropic");
 
     private final BackendKind backendKind;
-    private final Dialect dialect;
+    private final WireDialect dialect;
     private final boolean apiKeyRequired;
     private final URI defaultBaseUrl;
     private final List<String> ids;
 
-    Provider(BackendKind backendKind, Dialect dialect, boolean apiKeyRequired, String hostedBaseUrl, String... ids) {
+    Provider(BackendKind backendKind, WireDialect dialect, boolean apiKeyRequired, String hostedBaseUrl, String... ids) {
         this.backendKind = backendKind;
         this.dialect = dialect;
         this.apiKeyRequired = apiKeyRequired;
-        String base = apiKeyRequired ? hostedBaseUrl : ConfigLoader.defaultBaseUrl(backendKind);
+        String base = apiKeyRequired ? hostedBaseUrl : backendKind.defaultBaseUrl();
         this.defaultBaseUrl = base == null ? null : URI.create(base);
         this.ids = List.of(ids);
     }
@@ -105,7 +84,7 @@ public enum Provider {
         return backendKind;
     }
 
-    public Dialect dialect() {
+    public WireDialect dialect() {
         return dialect;
     }
 
