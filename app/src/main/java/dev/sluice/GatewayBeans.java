@@ -16,6 +16,9 @@ import dev.sluice.config.GeneralSettings;
 import dev.sluice.backend.Provider;
 import dev.sluice.config.RoutingStrategy;
 import dev.sluice.observability.GatewayMetrics;
+import dev.sluice.endpoint.Exchange;
+import dev.sluice.endpoint.ModelList;
+import dev.sluice.endpoint.Pairs;
 import dev.sluice.routing.Dispatcher;
 import dev.sluice.routing.Pool;
 import dev.sluice.routing.RetryBudget;
@@ -104,11 +107,15 @@ public class GatewayBeans {
                 events(metrics));
     }
 
+    static SimBackend simBackend(GatewayConfig config) {
+        return new SimBackend(config.sim(), config.hasModelName() ? config.modelName() : "sim", config.backendKind());
+    }
+
     /** One backend per deployment, speaking its provider's dialect. */
     static Backend backendFor(Deployment d, GatewayConfig config) {
         BackendProfile profile = BackendProfile.of(d.backendKind());
         return switch (d.provider().dialect()) {
-            case OPENAI -> d.provider() == Provider.SIM ? new SimBackend(config)
+            case OPENAI -> d.provider() == Provider.SIM ? simBackend(config)
                     : new HttpBackend(d.apiBase(), d.apiKey(), "authorization", config.connectTimeout(), profile,
                             UnaryOperator.identity());
             // Azure names the deployment and API version in the path and takes the key in api-key
@@ -191,5 +198,15 @@ public class GatewayBeans {
                 config.keepAliveInterval());
         return new Dispatcher(router, timeouts, config.backendApiKey(),
                 e -> metrics.backendError(e.kind().name().toLowerCase(Locale.ROOT)), events(metrics, sharing));
+    }
+
+    @Singleton
+    Exchange exchange(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics) {
+        return new Exchange(dispatcher, new Pairs(config.backendApiKey()), metrics);
+    }
+
+    @Singleton
+    ModelList modelList(Dispatcher dispatcher, GatewayConfig config) {
+        return new ModelList(dispatcher, config.hasModelName() ? config.modelName() : null);
     }
 }

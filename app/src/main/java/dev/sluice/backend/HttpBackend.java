@@ -1,6 +1,5 @@
 package dev.sluice.backend;
 
-import dev.sluice.config.GatewayConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
@@ -23,11 +22,6 @@ public final class HttpBackend implements Backend {
     private final UnaryOperator<String> pathFor;
     private final Map<String, String> extraHeaders;
     private final dev.sluice.backend.WireDialect dialect;
-
-    public HttpBackend(GatewayConfig config, BackendProfile profile) {
-        this(config.backendBaseUrl(), config.backendApiKey(), "authorization", config.connectTimeout(), profile,
-                UnaryOperator.identity());
-    }
 
     /**
      * @param keyHeader {@code authorization} (sent as {@code Bearer <key>}) or another header carrying the bare

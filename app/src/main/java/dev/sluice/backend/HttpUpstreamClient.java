@@ -1,5 +1,6 @@
 package dev.sluice.backend;
 
+import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import io.netty.bootstrap.Bootstrap;
@@ -144,14 +145,15 @@ public final class HttpUpstreamClient implements AutoCloseable {
     private GatewayException connectError(Throwable cause) {
         String where = host + ":" + port;
         if (cause instanceof io.netty.channel.ConnectTimeoutException) {
-            return GatewayException.of(ErrorKind.TIMEOUT, "could not connect to the backend at " + where + " within "
+            return GatewayException.of(ErrorKind.TIMEOUT, Cause.CONNECT_TIMEOUT, "could not connect to the backend at " + where + " within "
                     + connectTimeout.toMillis() + " ms (CONNECT_TIMEOUT_S); is it running and reachable?");
         }
         if (cause instanceof ConnectException) {
-            return GatewayException.of(ErrorKind.BAD_GATEWAY, "could not connect to the backend at " + where
-                    + " (connection refused); is it running, and is BACKEND_BASE_URL right?");
+            return GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CONNECT_REFUSED, "could not connect to the backend at "
+                    + where + " (connection refused); is it running, and is BACKEND_BASE_URL right?");
         }
-        return GatewayException.of(ErrorKind.BAD_GATEWAY, "could not connect to the backend at " + where + " ("
+        return GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CONNECT_FAILED, "could not connect to the backend at "
+                + where + " ("
                 + cause.getClass().getSimpleName() + ")");
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.backend;
 
+import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import io.netty.buffer.ByteBuf;
@@ -80,7 +81,8 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
         if (msg instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                fail(GatewayException.of(ErrorKind.BAD_GATEWAY, "the backend sent a malformed HTTP response"));
+                fail(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.MALFORMED_RESPONSE,
+                        "the backend sent a malformed HTTP response"));
                 return;
             }
             status = response.status().code();
@@ -139,7 +141,7 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!finished) {
-            fail(GatewayException.of(ErrorKind.BAD_GATEWAY, gotHeaders
+            fail(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CONNECTION_LOST, gotHeaders
                     ? "the backend closed the connection before the response was complete"
                     : "the backend closed the connection without answering"));
         }
@@ -170,7 +172,7 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
             }
             request.release();
             headersFuture.completeExceptionally(cause instanceof GatewayException g ? g
-                    : GatewayException.of(ErrorKind.BAD_GATEWAY,
+                    : GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CONNECTION_LOST,
                             "the backend connection failed (" + cause.getClass().getSimpleName() + ")"));
             return;
         }

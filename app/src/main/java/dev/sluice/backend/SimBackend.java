@@ -1,9 +1,7 @@
 package dev.sluice.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.config.GatewayConfig;
 import dev.sluice.protocol.Json;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -20,15 +18,16 @@ import java.util.concurrent.CompletableFuture;
  * with no GPU and no runtime, and it goes through exactly the same pipeline as a real backend.
  */
 public final class SimBackend implements Backend {
-    private final GatewayConfig.SimConfig sim;
+    private final SimConfig sim;
     private final String model;
     private final BackendProfile profile;
     private volatile EventLoopGroup ownGroup;
 
-    public SimBackend(GatewayConfig config) {
-        this.sim = config.sim();
-        this.model = config.hasModelName() ? config.modelName() : "sim";
-        this.profile = BackendProfile.of(config.backendKind());
+    /** @param model the model name answers carry (MODEL_NAME, or "sim") */
+    public SimBackend(SimConfig sim, String model, BackendKind kind) {
+        this.sim = sim;
+        this.model = model;
+        this.profile = BackendProfile.of(kind);
     }
 
     @Override
@@ -130,9 +129,5 @@ public final class SimBackend implements Backend {
         if (g != null) {
             g.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
-    }
-
-    static ArrayNode array() {
-        return Json.NODES.arrayNode();
     }
 }

@@ -3,7 +3,6 @@ package dev.sluice.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.config.GatewayConfig;
 import dev.sluice.protocol.Json;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,11 +22,11 @@ final class SimScript {
 
     private final ObjectNode req;
     private final String model;
-    private final GatewayConfig.SimConfig sim;
+    private final SimConfig sim;
     private final String id;
     private final long created = 1_700_000_000L;
 
-    SimScript(ObjectNode req, String defaultModel, GatewayConfig.SimConfig sim) {
+    SimScript(ObjectNode req, String defaultModel, SimConfig sim) {
         this.req = req;
         String m = Json.text(req, "model");
         this.model = m == null || m.isEmpty() ? defaultModel : m;

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.backend.BackendKind;
+import dev.sluice.backend.SimConfig;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -60,7 +61,7 @@ public final class ConfigLoader {
         boolean logJson = bool("LOG_JSON", true);
         boolean logPrompts = bool("LOG_PROMPTS", false);
         boolean metrics = bool("METRICS_ENABLED", true);
-        GatewayConfig.SimConfig sim = new GatewayConfig.SimConfig(
+        SimConfig sim = new SimConfig(
                 millis("SIM_TTFT_MS", 20),
                 decimal("SIM_TOKENS_PER_S", 200),
                 integer("SIM_EMBEDDING_DIM", 64, 1, 8192));

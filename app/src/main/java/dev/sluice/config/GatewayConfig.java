@@ -40,7 +40,7 @@ public record GatewayConfig(
         boolean logJson,
         boolean logPrompts,
         boolean metricsEnabled,
-        SimConfig sim) {
+        dev.sluice.backend.SimConfig sim) {
 
     public GatewayConfig {
         apiKeys = List.copyOf(apiKeys);
@@ -57,6 +57,8 @@ public record GatewayConfig(
         return modelName != null && !modelName.isBlank();
     }
 
-    /** Knobs of the built-in simulator backend. */
-    public record SimConfig(Duration timeToFirstToken, double tokensPerSecond, int embeddingDimensions) {}
+    /** BACKEND_KIND as spelled in the environment (e.g. {@code vllm}), for pages and logs. */
+    public String backendId() {
+        return backendKind().id();
+    }
 }

@@ -5,27 +5,42 @@ package dev.sluice.error;
  * status and error type (protocols.md §3.10).
  */
 public enum ErrorKind {
-    INVALID_REQUEST(400, false),
-    CONTEXT_LENGTH(400, false),
-    AUTHENTICATION(401, false),
-    PERMISSION(403, false),
-    NOT_FOUND(404, false),
-    REQUEST_TOO_LARGE(413, false),
-    RATE_LIMITED(429, true),
+    INVALID_REQUEST(400, false, false, false),
+    CONTEXT_LENGTH(400, false, false, false),
+    AUTHENTICATION(401, false, false, false),
+    PERMISSION(403, false, false, false),
+    NOT_FOUND(404, false, false, false),
+    REQUEST_TOO_LARGE(413, false, false, false),
+    /** Retryable elsewhere, but a busy deployment is not an unhealthy one. */
+    RATE_LIMITED(429, true, true, false),
     /** Upstream rejected the request in a way we pass on with its own status. */
-    UPSTREAM_CLIENT_ERROR(400, false),
-    API_ERROR(500, true),
-    NOT_SUPPORTED(501, false),
-    BAD_GATEWAY(502, true),
-    OVERLOADED(503, true),
-    TIMEOUT(504, true);
+    UPSTREAM_CLIENT_ERROR(400, false, false, false),
+    API_ERROR(500, true, true, true),
+    NOT_SUPPORTED(501, false, false, false),
+    BAD_GATEWAY(502, true, true, true),
+    OVERLOADED(503, true, true, true),
+    TIMEOUT(504, true, true, true);
 
     private final int defaultStatus;
     private final boolean retryable;
+    private final boolean backendFault;
+    private final boolean countsAgainstHealth;
 
-    ErrorKind(int defaultStatus, boolean retryable) {
+    ErrorKind(int defaultStatus, boolean retryable, boolean backendFault, boolean countsAgainstHealth) {
         this.defaultStatus = defaultStatus;
         this.retryable = retryable;
+        this.backendFault = backendFault;
+        this.countsAgainstHealth = countsAgainstHealth;
+    }
+
+    /** The backend failed, as opposed to rejecting what the client asked (which is the client's error). */
+    public boolean backendFault() {
+        return backendFault;
+    }
+
+    /** Client-caused errors and a busy backend say nothing about the deployment's health. */
+    public boolean countsAgainstHealth() {
+        return countsAgainstHealth;
     }
 
     public int defaultStatus() {

@@ -12,10 +12,17 @@ public final class GatewayException extends RuntimeException {
     private final String param;
     private final String code;
     private final Map<String, String> headers;
+    private final Cause cause;
 
     public GatewayException(ErrorKind kind, int status, String message, String param, String code,
             Map<String, String> headers) {
+        this(kind, status, message, param, code, headers, Cause.STATUS);
+    }
+
+    public GatewayException(ErrorKind kind, int status, String message, String param, String code,
+            Map<String, String> headers, Cause cause) {
         super(message, null, false, false);
+        this.cause = cause;
         this.kind = kind;
         this.status = status;
         this.param = param;
@@ -25,6 +32,11 @@ public final class GatewayException extends RuntimeException {
 
     public static GatewayException of(ErrorKind kind, String message) {
         return new GatewayException(kind, kind.defaultStatus(), message, null, null, Map.of());
+    }
+
+    /** A failure of the exchange itself (connect, timeout, broken stream...), with the kind the client sees. */
+    public static GatewayException of(ErrorKind kind, Cause cause, String message) {
+        return new GatewayException(kind, kind.defaultStatus(), message, null, null, Map.of(), cause);
     }
 
     public static GatewayException invalid(String message, String param) {
@@ -39,8 +51,24 @@ public final class GatewayException extends RuntimeException {
         return status;
     }
 
+    /** Why it failed: what routing decides on. */
+    public Cause cause() {
+        return cause;
+    }
+
+    /** Another attempt (on this or another deployment) may succeed. */
     public boolean retryable() {
-        return kind.retryable();
+        return cause.retryable(kind);
+    }
+
+    /** The backend failed, as opposed to the client asking for something wrong or going away. */
+    public boolean backendFault() {
+        return cause.backendFault(kind);
+    }
+
+    /** The failure says the deployment is unhealthy (passive health, ejection). */
+    public boolean countsAgainstHealth() {
+        return cause.countsAgainstHealth(kind);
     }
 
     public String param() {
@@ -59,6 +87,6 @@ public final class GatewayException extends RuntimeException {
     public GatewayException withHeader(String name, String value) {
         var h = new java.util.HashMap<>(headers);
         h.put(name, value);
-        return new GatewayException(kind, status, getMessage(), param, code, h);
+        return new GatewayException(kind, status, getMessage(), param, code, h, cause);
     }
 }

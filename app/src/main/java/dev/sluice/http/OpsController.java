@@ -44,8 +44,8 @@ public final class OpsController {
         ObjectNode o = Json.object();
         o.put("service", "sluice");
         o.put("version", Version.VERSION);
-        o.put("description", "LLM gateway: OpenAI API in front of " + config.backendKind().id());
-        o.put("backend", config.backendKind().id());
+        o.put("description", "LLM gateway: OpenAI API in front of " + config.backendId());
+        o.put("backend", config.backendId());
         if (config.hasModelName()) {
             o.put("model", config.modelName());
         }

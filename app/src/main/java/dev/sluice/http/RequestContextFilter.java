@@ -23,7 +23,7 @@ public final class RequestContextFilter {
 
     RequestContextFilter(GatewayMetrics metrics, GatewayConfig config) {
         this.metrics = metrics;
-        this.backendKind = config.backendKind().id();
+        this.backendKind = config.backendId();
     }
 
     @RequestFilter

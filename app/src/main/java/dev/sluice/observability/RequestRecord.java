@@ -24,6 +24,7 @@ public final class RequestRecord {
     private volatile long ttftNanos = -1;
     private volatile long endNanos;
     private volatile String outcome = "ok";
+    private volatile boolean clientGone;
     private volatile boolean streaming;
     private volatile String prompt;
     private volatile String alias;
@@ -121,6 +122,18 @@ public final class RequestRecord {
 
     public void outcome(String outcome) {
         this.outcome = outcome;
+    }
+
+    /** The client went away before its answer was complete; decisions read this, not the outcome label. */
+    public boolean clientGone() {
+        return clientGone;
+    }
+
+    public void clientGone(boolean gone) {
+        this.clientGone = gone;
+        if (gone) {
+            this.outcome = "client_closed";
+        }
     }
 
     /** The configured alias (pool) the request was routed to; metric labels use it. */

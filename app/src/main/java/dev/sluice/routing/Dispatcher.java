@@ -3,13 +3,14 @@ package dev.sluice.routing;
 import dev.sluice.backend.Backend;
 import dev.sluice.backend.BodySink;
 import dev.sluice.backend.UpstreamCall;
-import dev.sluice.backend.UpstreamErrors;
+import dev.sluice.protocol.UpstreamErrors;
 import dev.sluice.backend.UpstreamExchange;
+import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.protocol.Json;
-import dev.sluice.translate.StreamTranslator;
+import dev.sluice.protocol.StreamTranslator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -47,9 +48,9 @@ public final class Dispatcher {
     }
 
     /** A routed non-streaming request; fails with a {@link GatewayException} once every attempt failed. */
-    public CompletableFuture<UpstreamResult> unary(Route route, Attempt.Factory factory, RequestRecord record,
+    public <P> CompletableFuture<UpstreamResult<P>> unary(Route route, Attempt.Factory<P> factory, RequestRecord record,
             ClientLink client) {
-        CompletableFuture<UpstreamResult> result = new CompletableFuture<>();
+        CompletableFuture<UpstreamResult<P>> result = new CompletableFuture<>();
         boolean[] closed = new boolean[1];
         ClientLink.Registration reg = client.onClose(() -> closed[0] = true);
         result.whenComplete((r, e) -> {
@@ -60,9 +61,9 @@ public final class Dispatcher {
         return result;
     }
 
-    private void tryUnary(Route route, Upstream u, Attempt.Factory factory, RequestRecord record, ClientLink client,
-            CompletableFuture<UpstreamResult> result, boolean[] closed) {
-        Attempt a;
+    private <P> void tryUnary(Route route, Upstream u, Attempt.Factory<P> factory, RequestRecord record,
+            ClientLink client, CompletableFuture<UpstreamResult<P>> result, boolean[] closed) {
+        Attempt<P> a;
         try {
             a = factory.create(u);
         } catch (GatewayException e) {
@@ -70,7 +71,7 @@ public final class Dispatcher {
             return;
         }
         if (closed[0]) {
-            result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, "client closed"));
+            result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CLIENT_GONE, "client closed"));
             return;
         }
         record.backend(u.id());
@@ -79,24 +80,24 @@ public final class Dispatcher {
             u.finished();
             if (err == null) {
                 u.succeeded();
-                result.complete(new UpstreamResult(r.status(), r.headers(), r.body(), a));
+                result.complete(new UpstreamResult<>(r.status(), r.headers(), r.body(), a));
                 return;
             }
             GatewayException e = unwrap(err);
-            if (closed[0] || "client_closed".equals(record.outcome())) {
+            if (closed[0] || record.clientGone() || e.cause() == Cause.CLIENT_GONE) {
                 result.completeExceptionally(e);
                 return;
             }
             if (u.failed(e, System.nanoTime())) {
                 events.ejected(u);
             }
-            Route.Next next = route.next(u, e);
-            if (next == null) {
-                result.completeExceptionally(route.finalError(e));
-                return;
+            switch (route.next(u, e)) {
+                case Route.Decision.Retry retry -> a.call().loop().schedule(() -> tryUnary(route, retry.upstream(), factory,
+                        record, client, result, closed), retry.delayNanos(), TimeUnit.NANOSECONDS);
+                case Route.Decision.Fallback f -> a.call().loop().schedule(() -> tryUnary(route, f.upstream(), factory,
+                        record, client, result, closed), f.delayNanos(), TimeUnit.NANOSECONDS);
+                case Route.Decision.GiveUp g -> result.completeExceptionally(route.finalError(e));
             }
-            a.call().loop().schedule(() -> tryUnary(route, next.upstream(), factory, record, client, result, closed),
-                    next.delayNanos(), TimeUnit.NANOSECONDS);
         });
     }
 
@@ -105,8 +106,8 @@ public final class Dispatcher {
      * deployment answered 2xx, or stayed silent for the keep-alive interval (then later failures travel
      * in-band and nothing is retried). Fails with a {@link GatewayException} once every attempt failed.
      */
-    public CompletableFuture<StreamRelay> stream(Route route, Attempt.Factory factory,
-            Function<Attempt, StreamTranslator> translators, RequestRecord record, ClientLink client) {
+    public <P> CompletableFuture<StreamRelay> stream(Route route, Attempt.Factory<P> factory,
+            Function<Attempt<P>, StreamTranslator> translators, RequestRecord record, ClientLink client) {
         CompletableFuture<StreamRelay> result = new CompletableFuture<>();
         boolean[] closed = new boolean[1];
         ClientLink.Registration reg = client.onClose(() -> closed[0] = true);
@@ -115,10 +116,10 @@ public final class Dispatcher {
         return result;
     }
 
-    private void tryStream(Route route, Upstream u, Attempt.Factory factory,
-            Function<Attempt, StreamTranslator> translators, RequestRecord record, ClientLink client,
+    private <P> void tryStream(Route route, Upstream u, Attempt.Factory<P> factory,
+            Function<Attempt<P>, StreamTranslator> translators, RequestRecord record, ClientLink client,
             CompletableFuture<StreamRelay> result, boolean[] closed) {
-        Attempt a;
+        Attempt<P> a;
         StreamTranslator translator;
         try {
             a = factory.create(u);
@@ -130,7 +131,7 @@ public final class Dispatcher {
         }
         if (closed[0]) {
             route.finish();
-            result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, "client closed"));
+            result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CLIENT_GONE, "client closed"));
             return;
         }
         record.backend(u.id());
@@ -157,7 +158,7 @@ public final class Dispatcher {
                 return;
             }
             GatewayException e = unwrap(err);
-            if (closed[0] || "client_closed".equals(record.outcome())) {
+            if (closed[0] || record.clientGone() || e.cause() == Cause.CLIENT_GONE) {
                 route.finish();
                 result.completeExceptionally(e);
                 return;
@@ -165,35 +166,37 @@ public final class Dispatcher {
             if (u.failed(e, System.nanoTime())) {
                 events.ejected(u);
             }
-            Route.Next next = route.next(u, e);
-            if (next == null) {
-                route.finish();
-                result.completeExceptionally(route.finalError(e));
-                return;
+            switch (route.next(u, e)) {
+                case Route.Decision.Retry retry -> a.call().loop().schedule(() -> tryStream(route, retry.upstream(), factory,
+                        translators, record, client, result, closed), retry.delayNanos(), TimeUnit.NANOSECONDS);
+                case Route.Decision.Fallback f -> a.call().loop().schedule(() -> tryStream(route, f.upstream(), factory,
+                        translators, record, client, result, closed), f.delayNanos(), TimeUnit.NANOSECONDS);
+                case Route.Decision.GiveUp g -> {
+                    route.finish();
+                    result.completeExceptionally(route.finalError(e));
+                }
             }
-            a.call().loop().schedule(() -> tryStream(route, next.upstream(), factory, translators, record, client,
-                    result, closed), next.delayNanos(), TimeUnit.NANOSECONDS);
         });
     }
 
     /** One non-streaming exchange with one deployment, no retries (model lists, token counts, each attempt). */
-    public CompletableFuture<UpstreamResult> unaryTo(Upstream upstream, UpstreamCall call, RequestRecord record,
+    public CompletableFuture<UpstreamResult<Void>> unaryTo(Upstream upstream, UpstreamCall call, RequestRecord record,
             ClientLink client) {
         Backend backend = upstream.backend();
         Timeouts timeouts = this.timeouts.forUpstream(upstream);
-        CompletableFuture<UpstreamResult> result = new CompletableFuture<>();
+        CompletableFuture<UpstreamResult<Void>> result = new CompletableFuture<>();
         var loop = call.loop();
         UnaryState state = new UnaryState();
         ScheduledFuture<?> timer = loop.schedule(() -> {
             // settle the result first: aborting may fail the pending send, which must not win
-            fail(result, GatewayException.of(ErrorKind.TIMEOUT, "the backend did not answer within "
+            fail(result, GatewayException.of(ErrorKind.TIMEOUT, Cause.TOTAL_TIMEOUT, "the backend did not answer within "
                     + timeouts.total().toSeconds() + " s (REQUEST_TIMEOUT_S)"));
             state.abort();
         }, timeouts.total().toNanos(), TimeUnit.NANOSECONDS);
         ClientLink.Registration reg = client.onClose(() -> loop.execute(() -> {
             if (!result.isDone()) {
-                record.outcome("client_closed");
-                result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, "client closed"));
+                record.clientGone(true);
+                result.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CLIENT_GONE, "client closed"));
                 state.abort();
             }
         }));
@@ -218,7 +221,7 @@ public final class Dispatcher {
             state.exchange = ex;
             ex.setSink(new Aggregator(ex, body -> {
                 if (ex.isSuccess() && !UpstreamErrors.isErrorPayload(ex.isEventStream() ? null : Json.tryParse(body))) {
-                    result.complete(new UpstreamResult(ex.status(), ex.headers(), body, null));
+                    result.complete(new UpstreamResult<>(ex.status(), ex.headers(), body, null));
                 } else {
                     fail(result, UpstreamErrors.from(ex.status(), body, ex.headers(), secretOf(upstream)));
                 }
@@ -234,18 +237,9 @@ public final class Dispatcher {
     }
 
     private void fail(CompletableFuture<?> result, GatewayException e) {
-        if (result.completeExceptionally(e) && isBackendFault(e)) {
+        if (result.completeExceptionally(e) && e.backendFault()) {
             onBackendError.accept(e);
         }
-    }
-
-    /** The backend failed, as opposed to rejecting what the client asked (which is the client's error). */
-    static boolean isBackendFault(GatewayException e) {
-        return switch (e.kind()) {
-            case INVALID_REQUEST, NOT_FOUND, CONTEXT_LENGTH, UPSTREAM_CLIENT_ERROR, AUTHENTICATION, PERMISSION,
-                    REQUEST_TOO_LARGE, NOT_SUPPORTED -> false;
-            case RATE_LIMITED, API_ERROR, BAD_GATEWAY, OVERLOADED, TIMEOUT -> true;
-        };
     }
 
     static GatewayException unwrap(Throwable t) {
@@ -256,7 +250,7 @@ public final class Dispatcher {
         if (c instanceof GatewayException g) {
             return g;
         }
-        return GatewayException.of(ErrorKind.BAD_GATEWAY, "the backend exchange failed ("
+        return GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CONNECTION_LOST, "the backend exchange failed ("
                 + c.getClass().getSimpleName() + ")");
     }
 
@@ -293,7 +287,7 @@ public final class Dispatcher {
             if (buf.readableBytes() > MAX_UNARY_BYTES) {
                 exchange.abort();
                 buf.release();
-                failed.accept(GatewayException.of(ErrorKind.BAD_GATEWAY, "the backend response exceeded "
+                failed.accept(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.RESPONSE_TOO_LARGE, "the backend response exceeded "
                         + MAX_UNARY_BYTES + " bytes"));
                 return;
             }

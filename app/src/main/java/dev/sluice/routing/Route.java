@@ -28,8 +28,20 @@ public final class Route {
     private boolean holdsRetry;
     private boolean started;
 
-    /** The next deployment and how long to wait before trying it. */
-    public record Next(Upstream upstream, long delayNanos) {}
+    /** What to do after an attempt failed. */
+    public sealed interface Decision {
+        /** Try {@code upstream} (another deployment of the same pool, or the same one again) after the delay. */
+        record Retry(Upstream upstream, long delayNanos) implements Decision {}
+
+        /** The alias's pool is spent: try {@code upstream} of the next fallback pool after the delay. */
+        record Fallback(Upstream upstream, long delayNanos) implements Decision {}
+
+        /** The request has failed for good. */
+        record GiveUp(Reason reason) implements Decision {}
+    }
+
+    /** Why a request gives up. */
+    public enum Reason { NOT_RETRYABLE, RETRY_BUDGET_EXHAUSTED, NO_DEPLOYMENT_LEFT }
 
     Route(String clientModel, List<Pool> chain, RetryPolicy policy, RetryBudget budget, Router.RouteEvents events) {
         this.clientModel = clientModel;
@@ -65,13 +77,13 @@ public final class Route {
         events.attempt(u);
     }
 
-    /** After {@code u} failed with {@code e}: the next try, or null when the request has failed for good. */
-    public Next next(Upstream u, GatewayException e) {
+    /** After {@code u} failed with {@code e}: the next try, or why there is none. */
+    public Decision next(Upstream u, GatewayException e) {
         log.add(u.id() + ": " + (e.status() > 0 ? "HTTP " + e.status() + " " : "") + shorten(e.getMessage()));
         failed.add(u);
         releaseRetry();
         if (!policy.retryable(e)) {
-            return null;
+            return new Decision.GiveUp(Reason.NOT_RETRYABLE);
         }
         long now = System.nanoTime();
         while (poolIndex < chain.size()) {
@@ -96,24 +108,24 @@ public final class Route {
                     if (!Upstream.refused(e)) {
                         if (!budget.tryRetry()) {
                             log.add("retry budget exhausted");
-                            return null;
+                            return new Decision.GiveUp(Reason.RETRY_BUDGET_EXHAUSTED);
                         }
                         holdsRetry = true;
                     }
-                    if (poolIndex == 0) {
-                        events.retry(pool.alias());
-                    } else {
-                        events.fallback(chain.get(0).alias());
-                    }
                     long delay = failed.contains(candidate) ? policy.delayNanos(attemptsInPool, e) : 0;
                     mark(candidate);
-                    return new Next(candidate, delay);
+                    if (poolIndex == 0) {
+                        events.retry(pool.alias());
+                        return new Decision.Retry(candidate, delay);
+                    }
+                    events.fallback(chain.get(0).alias());
+                    return new Decision.Fallback(candidate, delay);
                 }
             }
             poolIndex++;
             attemptsInPool = 0;
         }
-        return null;
+        return new Decision.GiveUp(Reason.NO_DEPLOYMENT_LEFT);
     }
 
     /** The error to give the client when every attempt failed: the last one's kind, every attempt listed. */

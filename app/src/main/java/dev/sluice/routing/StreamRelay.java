@@ -1,14 +1,15 @@
 package dev.sluice.routing;
 
 import dev.sluice.backend.BodySink;
-import dev.sluice.backend.UpstreamErrors;
+import dev.sluice.protocol.UpstreamErrors;
 import dev.sluice.backend.UpstreamExchange;
+import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.protocol.sse.SseDecoder;
 import dev.sluice.protocol.sse.SseEvent;
-import dev.sluice.translate.StreamTranslator;
+import dev.sluice.protocol.StreamTranslator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -99,7 +100,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         lastUpstreamNanos = now;
         lastWriteNanos = now;
         clientReg = client.onClose(() -> onLoop(this::clientGone));
-        totalTimer = loop.schedule(() -> timeout("the backend did not finish within " + timeouts.total().toSeconds()
+        totalTimer = loop.schedule(() -> timeout(Cause.TOTAL_TIMEOUT, "the backend did not finish within " + timeouts.total().toSeconds()
                 + " s (REQUEST_TIMEOUT_S)"), timeouts.total().toNanos(), TimeUnit.NANOSECONDS);
         long tick = Math.max(50, Math.min(1000, timeouts.keepAlive().toMillis() / 4));
         ticker = loop.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
@@ -169,7 +170,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             }
         } catch (SseDecoder.EventTooLargeException e) {
             events.clear();
-            failBeforeOrAfterCommit(GatewayException.of(ErrorKind.BAD_GATEWAY, e.getMessage()));
+            failBeforeOrAfterCommit(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.MALFORMED_RESPONSE, e.getMessage()));
             return;
         } finally {
             data.release();
@@ -188,7 +189,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (translator.terminated()) {
             if (translator.failed()) {
                 record.outcome("upstream_error");
-                failure = GatewayException.of(ErrorKind.API_ERROR, "in-band upstream error");
+                failure = GatewayException.of(ErrorKind.API_ERROR, Cause.IN_BAND_ERROR, "in-band upstream error");
                 onBackendError.accept(failure);
             }
             done = true;
@@ -223,7 +224,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         translator.onEnd(out);
         if (translator.failed()) {
             record.outcome("stream_truncated");
-            failure = GatewayException.of(ErrorKind.BAD_GATEWAY, "stream truncated");
+            failure = GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.STREAM_TRUNCATED, "stream truncated");
             onBackendError.accept(failure);
         }
         flushOut();
@@ -246,7 +247,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (done) {
             return;
         }
-        if (Dispatcher.isBackendFault(e)) {
+        if (e.backendFault()) {
             onBackendError.accept(e);
         }
         failure = e;
@@ -263,8 +264,8 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         drain();
     }
 
-    private void timeout(String message) {
-        failBeforeOrAfterCommit(GatewayException.of(ErrorKind.TIMEOUT, message));
+    private void timeout(Cause cause, String message) {
+        failBeforeOrAfterCommit(GatewayException.of(ErrorKind.TIMEOUT, cause, message));
     }
 
     private void tick() {
@@ -275,12 +276,13 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         boolean waiting = !firstEvent;
         long silent = now - lastUpstreamNanos;
         if (waiting && silent >= timeouts.firstByte().toNanos()) {
-            timeout("the backend sent nothing for " + timeouts.firstByte().toSeconds()
+            timeout(Cause.FIRST_BYTE_TIMEOUT, "the backend sent nothing for " + timeouts.firstByte().toSeconds()
                     + " s (FIRST_BYTE_TIMEOUT_S)");
             return;
         }
         if (!waiting && silent >= timeouts.idle().toNanos()) {
-            timeout("the backend stream stalled for " + timeouts.idle().toSeconds() + " s (IDLE_TIMEOUT_S)");
+            timeout(Cause.IDLE_TIMEOUT, "the backend stream stalled for " + timeouts.idle().toSeconds()
+                    + " s (IDLE_TIMEOUT_S)");
             return;
         }
         if (now - lastWriteNanos >= timeouts.keepAlive().toNanos()) {
@@ -377,13 +379,13 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         cancelled = true;
         clientLeft = true;
         if (!translator.terminated()) {
-            record.outcome("client_closed");
+            record.clientGone(true);
         }
         done = true;
         detachUpstream(true);
         pending.clear();
         if (!committed.isDone()) {
-            committed.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, "client closed"));
+            committed.completeExceptionally(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CLIENT_GONE, "client closed"));
         }
         cleanup();
     }

@@ -2,7 +2,7 @@ package dev.sluice.routing;
 
 import dev.sluice.backend.Backend;
 import dev.sluice.backend.BackendProfile;
-import dev.sluice.error.ErrorKind;
+import dev.sluice.error.Cause;
 import dev.sluice.error.GatewayException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -156,7 +156,7 @@ public final class Upstream {
 
     /** Records a failure; returns true when it ejected the deployment. */
     synchronized boolean failed(GatewayException e, long now) {
-        if (!countsAgainstHealth(e)) {
+        if (!e.countsAgainstHealth()) {
             return false;
         }
         consecutiveFailures++;
@@ -170,19 +170,9 @@ public final class Upstream {
         return false;
     }
 
-    /** Nothing listens at the deployment's address (HttpUpstreamClient's wording): the request never left. */
+    /** Nothing listens at the deployment's address: the request never left. */
     static boolean refused(GatewayException e) {
-        return e.kind() == ErrorKind.BAD_GATEWAY && e.getMessage() != null
-                && e.getMessage().contains("connection refused");
-    }
-
-    /** Client-caused errors say nothing about the deployment's health. */
-    private static boolean countsAgainstHealth(GatewayException e) {
-        return switch (e.kind()) {
-            case API_ERROR, BAD_GATEWAY, OVERLOADED, TIMEOUT -> true;
-            case RATE_LIMITED, INVALID_REQUEST, CONTEXT_LENGTH, AUTHENTICATION, PERMISSION, NOT_FOUND,
-                    REQUEST_TOO_LARGE, UPSTREAM_CLIENT_ERROR, NOT_SUPPORTED -> false;
-        };
+        return e.cause() == Cause.CONNECT_REFUSED;
     }
 
     @Override

@@ -7,4 +7,4 @@ import java.util.Map;
  *
  * @param attempt the attempt that produced it (its deployment and prepared request); null for direct calls
  */
-public record UpstreamResult(int status, Map<String, String> headers, byte[] body, Attempt attempt) {}
+public record UpstreamResult<P>(int status, Map<String, String> headers, byte[] body, Attempt<P> attempt) {}

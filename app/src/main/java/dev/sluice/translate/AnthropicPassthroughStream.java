@@ -1,5 +1,8 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamTranslator;
+import dev.sluice.protocol.StreamUsage;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.error.GatewayException;

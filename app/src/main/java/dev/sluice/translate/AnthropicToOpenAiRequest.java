@@ -3,8 +3,6 @@ package dev.sluice.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.backend.BackendProfile;
-import dev.sluice.backend.BackendKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
 import java.util.ArrayList;
@@ -19,7 +17,7 @@ import java.util.Set;
  * runtime cannot honour (cache_control, server tools, context_management, betas) are dropped, not refused.
  */
 public final class AnthropicToOpenAiRequest {
-    private final BackendProfile profile;
+    private final ChatTarget profile;
     private final Map<String, String> toolNames = new HashMap<>();
     private final Set<String> toolUseIds = new HashSet<>();
     private final List<String> systemParts = new ArrayList<>();
@@ -27,10 +25,10 @@ public final class AnthropicToOpenAiRequest {
 
     private final boolean mistralIds;
 
-    private AnthropicToOpenAiRequest(BackendProfile profile, String upstreamModel) {
+    private AnthropicToOpenAiRequest(ChatTarget profile, String upstreamModel) {
         this.profile = profile;
         // vLLM with a Mistral tokenizer accepts only 9-character alphanumeric tool-call ids (vllm#9019)
-        this.mistralIds = profile.kind() == BackendKind.VLLM && upstreamModel != null
+        this.mistralIds = profile.mistralToolIds() && upstreamModel != null
                 && MISTRAL.matcher(upstreamModel).find();
     }
 
@@ -45,7 +43,7 @@ public final class AnthropicToOpenAiRequest {
      * @param upstreamModel the name to send the backend (after alias resolution)
      * @param clientModel the name the client sent, echoed back
      */
-    public static AnthropicRequest translate(ObjectNode req, BackendProfile profile, String upstreamModel,
+    public static AnthropicRequest translate(ObjectNode req, ChatTarget profile, String upstreamModel,
             String clientModel) {
         return new AnthropicToOpenAiRequest(profile, upstreamModel).run(req, upstreamModel, clientModel);
     }
@@ -56,7 +54,7 @@ public final class AnthropicToOpenAiRequest {
             throw GatewayException.invalid("messages: at least one message is required", "messages");
         }
         ObjectNode out = Json.object();
-        out.put("model", profile.upstreamModel() != null ? profile.upstreamModel() : upstreamModel);
+        out.put("model", profile.fixedModel() != null ? profile.fixedModel() : upstreamModel);
         system(req.get("system"));
         for (JsonNode m : msgs) {
             message(m);
@@ -319,10 +317,10 @@ public final class AnthropicToOpenAiRequest {
             part.putObject("image_url").put("url", "data:" + src.path("media_type").asText("image/png") + ";base64,"
                     + src.path("data").asText(""));
         } else if ("url".equals(kind)) {
-            if (profile.kind() == BackendKind.OLLAMA) {
+            if (!profile.imageUrls()) {
                 // Ollama accepts only data URIs; fetching the URL here would open an SSRF hole
-                throw GatewayException.invalid("image URLs are not supported by the ollama backend; send the image"
-                        + " as base64 (source.type \"base64\")", "messages");
+                throw GatewayException.invalid("image URLs are not supported by the " + profile.runtime()
+                        + " backend; send the image as base64 (source.type \"base64\")", "messages");
             }
             part.putObject("image_url").put("url", src.path("url").asText(""));
         } else {
@@ -425,7 +423,7 @@ public final class AnthropicToOpenAiRequest {
         if (list.isEmpty()) {
             return;
         }
-        if ("none".equals(choiceType) && profile.kind() == BackendKind.OLLAMA) {
+        if ("none".equals(choiceType) && !profile.toolChoiceNone()) {
             return; // Ollama ignores tool_choice; not offering the tools is the only way to say "none"
         }
         out.set("tools", list);
@@ -450,16 +448,15 @@ public final class AnthropicToOpenAiRequest {
             return;
         }
         boolean on = !"disabled".equals(type);
-        switch (profile.kind()) {
-            // Qwen3-style templates switch reasoning with chat_template_kwargs on these runtimes
-            case VLLM, SGLANG, LLAMACPP -> out.putObject("chat_template_kwargs").put("enable_thinking", on);
-            case OLLAMA, OPENAI -> {
+        switch (profile.thinking()) {
+            case TEMPLATE_KWARGS -> out.putObject("chat_template_kwargs").put("enable_thinking", on);
+            case REASONING_EFFORT -> {
                 if (on) {
                     int budget = req.path("thinking").path("budget_tokens").asInt(4096);
                     out.put("reasoning_effort", budget <= 2048 ? "low" : budget <= 8192 ? "medium" : "high");
                 }
             }
-            default -> {
+            case NONE -> {
                 // no portable switch: the model reasons or not as its template decides
             }
         }

@@ -1,8 +1,10 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamUsage;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.backend.UpstreamErrors;
+import dev.sluice.protocol.UpstreamErrors;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;

@@ -1,5 +1,7 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamTranslator;
+
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.openai.OpenAiErrors;
 import dev.sluice.protocol.sse.SseEvent;

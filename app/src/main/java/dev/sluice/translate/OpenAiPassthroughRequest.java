@@ -2,8 +2,6 @@ package dev.sluice.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.backend.BackendProfile;
-import dev.sluice.config.ModelNames;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
@@ -57,12 +55,12 @@ public final class OpenAiPassthroughRequest {
     /**
      * @param configuredModel the one model this gateway serves, or null to forward the client's choice
      */
-    public static PreparedRequest prepare(Endpoint endpoint, byte[] raw, ObjectNode body, BackendProfile profile,
+    public static PreparedRequest prepare(Endpoint endpoint, byte[] raw, ObjectNode body, ChatTarget profile,
             String configuredModel) {
         return prepare(endpoint, raw, body, profile, ModelNames.of(configuredModel));
     }
 
-    public static PreparedRequest prepare(Endpoint endpoint, byte[] raw, ObjectNode body, BackendProfile profile,
+    public static PreparedRequest prepare(Endpoint endpoint, byte[] raw, ObjectNode body, ChatTarget profile,
             ModelNames models) {
         String configuredModel = models.configured();
         boolean changed = false;
@@ -83,7 +81,7 @@ public final class OpenAiPassthroughRequest {
                     "model", "model_not_found", Map.of());
         }
         String resolved = models.resolve(clientModel);
-        String upstreamModel = profile.upstreamModel() != null ? profile.upstreamModel() : resolved;
+        String upstreamModel = profile.fixedModel() != null ? profile.fixedModel() : resolved;
         if (!upstreamModel.equals(modelNode == null ? null : modelNode.asText())) {
             body.put("model", upstreamModel);
             changed = true;
@@ -102,7 +100,7 @@ public final class OpenAiPassthroughRequest {
         boolean stream = endpoint != Endpoint.EMBEDDINGS && streamNode != null && streamNode.asBoolean(false);
         JsonNode n = body.get("n");
         if (n != null && n.canConvertToInt() && n.asInt() > 1 && !profile.multipleChoices()) {
-            throw GatewayException.invalid("n=" + n.asInt() + " is not supported by the " + profile.kind().id()
+            throw GatewayException.invalid("n=" + n.asInt() + " is not supported by the " + profile.runtime()
                     + " backend (it returns one choice per request); send n=1 or several requests", "n");
         }
         boolean wantsUsage = false;
@@ -132,7 +130,7 @@ public final class OpenAiPassthroughRequest {
             toBase64 = true;
             changed = true;
         }
-        String rewrite = profile.upstreamModel() != null || !resolved.equals(clientModel) ? clientModel : null;
+        String rewrite = profile.fixedModel() != null || !resolved.equals(clientModel) ? clientModel : null;
         return new PreparedRequest(changed ? Json.bytes(body) : raw, stream, clientModel, rewrite, wantsUsage,
                 toBase64);
     }

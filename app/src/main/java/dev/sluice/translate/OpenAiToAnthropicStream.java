@@ -1,9 +1,11 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamTranslator;
+import dev.sluice.protocol.StreamUsage;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.backend.UpstreamErrors;
+import dev.sluice.protocol.UpstreamErrors;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
@@ -341,9 +343,5 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     @Override
     public boolean sawContent() {
         return sawContent;
-    }
-
-    static ArrayNode array() {
-        return Json.NODES.arrayNode();
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SimScriptTest {
-    private static final GatewayConfig.SimConfig SIM = new GatewayConfig.SimConfig(Duration.ZERO, 0, 16);
+    private static final SimConfig SIM = new SimConfig(Duration.ZERO, 0, 16);
 
     private static final String WEATHER_TOOL = """
             {"type":"function","function":{"name":"get_weather","description":"Weather for a city",

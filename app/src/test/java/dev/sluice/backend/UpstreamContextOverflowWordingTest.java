@@ -1,5 +1,7 @@
 package dev.sluice.backend;
 
+import dev.sluice.protocol.UpstreamErrors;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.error.ErrorKind;

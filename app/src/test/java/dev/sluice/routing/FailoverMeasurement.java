@@ -248,11 +248,11 @@ class FailoverMeasurement {
                 Duration.ofSeconds(30), Duration.ofSeconds(15)));
     }
 
-    private static Attempt.Factory factory(boolean stream, EventLoop loop, List<String> tried) {
+    private static Attempt.Factory<Void> factory(boolean stream, EventLoop loop, List<String> tried) {
         return u -> {
             tried.add(u.id());
             byte[] body = Chunks.chatRequest(stream).getBytes(StandardCharsets.UTF_8);
-            return new Attempt(u, new UpstreamCall("POST", stream ? STREAM_PATH : UNARY_PATH, body, stream, loop),
+            return new Attempt<>(u, new UpstreamCall("POST", stream ? STREAM_PATH : UNARY_PATH, body, stream, loop),
                     null);
         };
     }

@@ -63,7 +63,9 @@ final class Fleet implements AutoCloseable {
         if (apiKey != null) {
             env.put("BACKEND_API_KEY", apiKey);
         }
-        HttpBackend b = new HttpBackend(ConfigLoader.load(env::get), BackendProfile.of(BackendKind.VLLM));
+        var config = ConfigLoader.load(env::get);
+        HttpBackend b = new HttpBackend(config.backendBaseUrl(), config.backendApiKey(), "authorization",
+                config.connectTimeout(), BackendProfile.of(BackendKind.VLLM), java.util.function.UnaryOperator.identity());
         backends.add(b);
         return b;
     }
@@ -99,17 +101,17 @@ final class Fleet implements AutoCloseable {
     }
 
     /** The attempt every test sends: an OpenAI chat body for the deployment, to {@code /chat/completions}. */
-    Attempt.Factory chat(String clientModel, boolean stream, EventLoop loop) {
+    Attempt.Factory<Void> chat(String clientModel, boolean stream, EventLoop loop) {
         return u -> {
             String body = Chunks.chatRequest(stream).replace("\"model\":\"m\"",
                     "\"model\":\"" + u.modelFor(clientModel) + "\"");
-            return new Attempt(u, new UpstreamCall("POST", "/chat/completions",
+            return new Attempt<>(u, new UpstreamCall("POST", "/chat/completions",
                     body.getBytes(StandardCharsets.UTF_8), stream, loop), null);
         };
     }
 
     /** One non-streaming client request for {@code model}; fails with the client-visible GatewayException. */
-    CompletableFuture<UpstreamResult> unary(Dispatcher d, String model) {
+    CompletableFuture<UpstreamResult<Void>> unary(Dispatcher d, String model) {
         Route route = d.router().route(model);
         if (route == null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no route for " + model));

@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import dev.sluice.backend.Backend;
 import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.UpstreamCall;
-import dev.sluice.backend.UpstreamErrors;
+import dev.sluice.protocol.UpstreamErrors;
 import dev.sluice.backend.UpstreamExchange;
 import dev.sluice.backend.BackendKind;
+import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,8 @@ class RouterSelectionTest {
             null, Map.of());
     private static final GatewayException HTTP_503 = GatewayException.of(ErrorKind.OVERLOADED, "busy")
             .withHeader("Retry-After", "1");
-    /** Exactly what HttpUpstreamClient says when nothing listens on the port. */
-    private static final GatewayException REFUSED = GatewayException.of(ErrorKind.BAD_GATEWAY,
+    /** Exactly what HttpUpstreamClient raises when nothing listens on the port. */
+    private static final GatewayException REFUSED = GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CONNECT_REFUSED,
             "could not connect to the backend at 127.0.0.1:9 (connection refused); is it running, and is "
                     + "BACKEND_BASE_URL right?");
 
@@ -398,7 +399,7 @@ class RouterSelectionTest {
             Upstream u = route.first();
             while (u != null) {
                 order.add(u.alias() + "/" + u.id());
-                Route.Next next = route.next(u, error);
+                Next next = next(route, u, error);
                 u = next == null ? null : next.upstream();
             }
             route.finish();
@@ -497,10 +498,10 @@ class RouterSelectionTest {
 
             Route route = router.route("a");
             Upstream first = route.first();
-            Upstream second = route.next(first, echoesKey).upstream();
-            Upstream third = route.next(second, REFUSED).upstream();
-            Upstream fourth = route.next(third, HTTP_500).upstream();
-            assertThat(route.next(fourth, last)).isNull();
+            Upstream second = next(route, first, echoesKey).upstream();
+            Upstream third = next(route, second, REFUSED).upstream();
+            Upstream fourth = next(route, third, HTTP_500).upstream();
+            assertThat(next(route, fourth, last)).isNull();
             GatewayException e = route.finalError(last);
 
             assertThat(List.of(first.id(), second.id())).containsExactlyInAnyOrder("east", "west");
@@ -523,7 +524,7 @@ class RouterSelectionTest {
 
             Route route = router.route("a");
             Upstream u = route.first();
-            assertThat(route.next(u, HTTP_500)).isNull();
+            assertThat(next(route, u, HTTP_500)).isNull();
             assertThat(route.attempts()).isEqualTo(1);
             assertThat(route.log()).last().asString().contains("retry budget exhausted");
         }
@@ -549,7 +550,7 @@ class RouterSelectionTest {
             Route route = router.route("a");
             Upstream first = route.first();
             assertThat(first.ejected(System.nanoTime())).isTrue();
-            assertThat(route.next(first, HTTP_503)).isNull();
+            assertThat(next(route, first, HTTP_503)).isNull();
             assertThat(route.attempts()).isEqualTo(1);
         }
 
@@ -562,15 +563,15 @@ class RouterSelectionTest {
                     Router.RouteEvents.NONE);
 
             Route alone = router.route("s");
-            assertThat(alone.next(alone.first(), stayAway)).as("nothing else to try: fail now").isNull();
+            assertThat(next(alone, alone.first(), stayAway)).as("nothing else to try: fail now").isNull();
             assertThat(alone.finalError(stayAway).headers()).containsEntry("Retry-After", "3600");
 
             Route two = router.route("p");
             Upstream first = two.first();
-            Route.Next next = two.next(first, stayAway);
+            Next next = next(two, first, stayAway);
             assertThat(next.upstream()).isNotSameAs(first);
             assertThat(next.delayNanos()).isZero();
-            assertThat(two.next(next.upstream(), HTTP_500).upstream()).as("a plain 500 may be retried in place")
+            assertThat(next(two, next.upstream(), HTTP_500).upstream()).as("a plain 500 may be retried in place")
                     .isSameAs(next.upstream());
         }
 
@@ -584,11 +585,11 @@ class RouterSelectionTest {
 
             Route refused = router.route("a");
             assertThat(refused.first()).isSameAs(down);
-            assertThat(refused.next(down, REFUSED).upstream()).as("nothing was sent: no budget needed").isSameAs(up);
+            assertThat(next(refused, down, REFUSED).upstream()).as("nothing was sent: no budget needed").isSameAs(up);
 
             Route failed = router.route("a");
             Upstream first = failed.first();
-            assertThat(failed.next(first, HTTP_500)).as("a request that reached a backend needs the budget").isNull();
+            assertThat(next(failed, first, HTTP_500)).as("a request that reached a backend needs the budget").isNull();
         }
 
         @Test
@@ -598,8 +599,8 @@ class RouterSelectionTest {
                     Router.RouteEvents.NONE);
             Route route = router.route("a");
 
-            Route.Next other = route.next(route.first(), HTTP_503);
-            Route.Next same = route.next(other.upstream(), HTTP_503);
+            Next other = next(route, route.first(), HTTP_503);
+            Next same = next(route, other.upstream(), HTTP_503);
 
             assertThat(other.delayNanos()).isZero();
             assertThat(same.delayNanos()).as("the same deployment again: its Retry-After of 1 s")
@@ -742,5 +743,16 @@ class RouterSelectionTest {
             }
             assertThat(granted.get()).isEqualTo(20);
         }
+    }
+
+    /** A decision as the tests read it: the next deployment and its delay, or null when the request gave up. */
+    private record Next(Upstream upstream, long delayNanos) {}
+
+    private static Next next(Route route, Upstream failed, GatewayException error) {
+        return switch (route.next(failed, error)) {
+            case Route.Decision.Retry r -> new Next(r.upstream(), r.delayNanos());
+            case Route.Decision.Fallback f -> new Next(f.upstream(), f.delayNanos());
+            case Route.Decision.GiveUp g -> null;
+        };
     }
 }

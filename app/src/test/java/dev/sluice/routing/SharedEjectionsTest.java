@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.backend.SimBackend;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import java.net.ServerSocket;
@@ -36,7 +37,7 @@ class SharedEjectionsTest {
 
     private static Upstream upstream() {
         var config = ConfigLoader.load(Map.<String, String>of()::get);
-        return new Upstream("vllm-a", "chat", new SimBackend(config), null, 1, 3, Duration.ofSeconds(30));
+        return new Upstream("vllm-a", "chat", new SimBackend(config.sim(), "sim", config.backendKind()), null, 1, 3, Duration.ofSeconds(30));
     }
 
     private static Router router(Upstream u) {
@@ -56,7 +57,7 @@ class SharedEjectionsTest {
             b.poll();
             assertThat(onB.ejected(System.nanoTime())).isFalse();
 
-            boolean ejected = onA.failed(GatewayException.of(ErrorKind.BAD_GATEWAY,
+            boolean ejected = onA.failed(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CONNECT_REFUSED,
                     "could not connect to the backend at x:1 (connection refused)"), System.nanoTime());
             assertThat(ejected).isTrue();
             a.ejected(onA);
@@ -75,7 +76,7 @@ class SharedEjectionsTest {
         Upstream onA = upstream();
         try (SharedEjections a = new SharedEjections("redis://127.0.0.1:" + port, Duration.ofMillis(100),
                 router(onA), null)) {
-            onA.failed(GatewayException.of(ErrorKind.BAD_GATEWAY, "connection refused"), System.nanoTime());
+            onA.failed(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CONNECT_REFUSED, "connection refused"), System.nanoTime());
             a.ejected(onA);
             a.poll();
             assertThat(onA.ejected(System.nanoTime())).isTrue();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.BackendProfile;
+import dev.sluice.endpoint.Capabilities;
 import dev.sluice.backend.BackendKind;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
@@ -23,7 +24,7 @@ class AnthropicToOpenAiRequestTest {
 
     static AnthropicRequest translate(BackendKind kind, String json) {
         ObjectNode body = (ObjectNode) Json.tryParse(json);
-        return AnthropicToOpenAiRequest.translate(body, BackendProfile.of(kind), "served-model",
+        return AnthropicToOpenAiRequest.translate(body, Capabilities.of(BackendProfile.of(kind)), "served-model",
                 body.path("model").asText("served-model"));
     }
 
@@ -448,7 +449,7 @@ class AnthropicToOpenAiRequestTest {
         String json = afterToolUse("[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_01A09q90qw90lq917835lq9\","
                 + "\"content\":\"sunny\"}]", "toolu_01A09q90qw90lq917835lq9");
         ObjectNode body = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
-        JsonNode out = AnthropicToOpenAiRequest.translate(body, BackendProfile.of(BackendKind.VLLM),
+        JsonNode out = AnthropicToOpenAiRequest.translate(body, Capabilities.of(BackendProfile.of(BackendKind.VLLM)),
                 "mistralai/Mistral-Small-3.1-24B-Instruct-2503", "claude-sonnet-4-5").openAi();
         String callId = out.path("messages").path(1).path("tool_calls").path(0).path("id").asText();
         String resultId = out.path("messages").path(2).path("tool_call_id").asText();
@@ -456,7 +457,7 @@ class AnthropicToOpenAiRequestTest {
         assertThat(resultId).isEqualTo(callId);
         // other models on vLLM keep the client's ids
         JsonNode plain = AnthropicToOpenAiRequest.translate((ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(json), BackendProfile.of(BackendKind.VLLM), "Qwen/Qwen3-8B", "claude-sonnet-4-5").openAi();
+                .readTree(json), Capabilities.of(BackendProfile.of(BackendKind.VLLM)), "Qwen/Qwen3-8B", "claude-sonnet-4-5").openAi();
         assertThat(plain.path("messages").path(1).path("tool_calls").path(0).path("id").asText())
                 .isEqualTo("toolu_01A09q90qw90lq917835lq9");
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.BackendProfile;
+import dev.sluice.endpoint.Capabilities;
 import dev.sluice.backend.BackendKind;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
@@ -19,22 +20,22 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class OpenAiPassthroughRequestTest {
-    private static final BackendProfile VLLM = BackendProfile.of(BackendKind.VLLM);
-    private static final BackendProfile OLLAMA = BackendProfile.of(BackendKind.OLLAMA);
-    private static final BackendProfile TGI = BackendProfile.of(BackendKind.TGI);
-    private static final BackendProfile LLAMACPP = BackendProfile.of(BackendKind.LLAMACPP);
+    private static final ChatTarget VLLM = Capabilities.of(BackendProfile.of(BackendKind.VLLM));
+    private static final ChatTarget OLLAMA = Capabilities.of(BackendProfile.of(BackendKind.OLLAMA));
+    private static final ChatTarget TGI = Capabilities.of(BackendProfile.of(BackendKind.TGI));
+    private static final ChatTarget LLAMACPP = Capabilities.of(BackendProfile.of(BackendKind.LLAMACPP));
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static PreparedRequest prepare(Endpoint endpoint, String body, BackendProfile profile, String configuredModel) {
+    static PreparedRequest prepare(Endpoint endpoint, String body, ChatTarget profile, String configuredModel) {
         byte[] raw = utf8(body);
         return OpenAiPassthroughRequest.prepare(endpoint, raw, OpenAiPassthroughRequest.parse(raw), profile,
                 configuredModel);
     }
 
-    static PreparedRequest chat(String body, BackendProfile profile) {
+    static PreparedRequest chat(String body, ChatTarget profile) {
         return prepare(Endpoint.CHAT, body, profile, null);
     }
 
@@ -42,7 +43,7 @@ class OpenAiPassthroughRequestTest {
         return Json.parse(p.body());
     }
 
-    static GatewayException rejected(Endpoint endpoint, String body, BackendProfile profile, String configuredModel) {
+    static GatewayException rejected(Endpoint endpoint, String body, ChatTarget profile, String configuredModel) {
         GatewayException e = catchThrowableOfType(GatewayException.class,
                 () -> prepare(endpoint, body, profile, configuredModel));
         assertThat(e).as("expected a GatewayException").isNotNull();
@@ -219,7 +220,7 @@ class OpenAiPassthroughRequestTest {
     void moreThanOneChoiceIsRefusedWhereTheRuntimeCannotGiveThem(BackendKind kind) {
         GatewayException e = rejected(Endpoint.CHAT,
                 "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":2}",
-                BackendProfile.of(kind), null);
+                Capabilities.of(BackendProfile.of(kind)), null);
 
         assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
         assertThat(e.param()).isEqualTo("n");
@@ -230,7 +231,7 @@ class OpenAiPassthroughRequestTest {
     @EnumSource(value = BackendKind.class, names = {"VLLM", "SGLANG", "OPENAI"})
     void moreThanOneChoiceIsForwardedWhereTheRuntimeSupportsIt(BackendKind kind) throws Exception {
         PreparedRequest p = chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":3}",
-                BackendProfile.of(kind));
+                Capabilities.of(BackendProfile.of(kind)));
 
         assertThat(sent(p).get("n").asInt()).isEqualTo(3);
     }
@@ -279,7 +280,7 @@ class OpenAiPassthroughRequestTest {
     void base64EmbeddingsAreConvertedByTheGatewayWhereTheRuntimeCannot(BackendKind kind, boolean gatewayConverts)
             throws Exception {
         PreparedRequest p = prepare(Endpoint.EMBEDDINGS,
-                "{\"model\":\"e\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"base64\"}", BackendProfile.of(kind),
+                "{\"model\":\"e\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"base64\"}", Capabilities.of(BackendProfile.of(kind)),
                 null);
 
         assertThat(p.base64Embeddings()).isEqualTo(gatewayConverts);

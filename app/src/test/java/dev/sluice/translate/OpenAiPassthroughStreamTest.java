@@ -1,5 +1,7 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamUsage;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.BackendProfile;
+import dev.sluice.endpoint.Capabilities;
 import dev.sluice.backend.BackendKind;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.sse.SseDecoder;
@@ -127,7 +128,7 @@ class OpenAiToAnthropicStreamTranscriptTest {
         String json = OpenAiToAnthropicStreamTranscriptTest.class.getClassLoader().getResource(DIR + "/" + name) == null
                 ? DEFAULT_REQUEST : new String(resource(name), StandardCharsets.UTF_8);
         ObjectNode body = (ObjectNode) Json.tryParse(json);
-        return AnthropicToOpenAiRequest.translate(body, BackendProfile.of(BackendKind.VLLM), "upstream-model",
+        return AnthropicToOpenAiRequest.translate(body, Capabilities.of(BackendProfile.of(BackendKind.VLLM)), "upstream-model",
                 body.path("model").asText());
     }
 

@@ -1,4 +1,4 @@
-package dev.sluice.http;
+package dev.sluice.endpoint;
 
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Turns the model name a client sent into a route, or the error that explains why there is none. */
-final class ModelRouting {
+public final class ModelRouting {
     private ModelRouting() {}
 
     /** The model a request names, after defaulting an absent one to the only named alias, if there is one. */
-    static String effectiveModel(Router router, String clientModel) {
+    public static String effectiveModel(Router router, String clientModel) {
         if (clientModel != null && !clientModel.isEmpty()) {
             return clientModel;
         }
@@ -22,7 +22,7 @@ final class ModelRouting {
         return named.size() == 1 ? named.get(0).alias() : null;
     }
 
-    static Route route(Router router, String clientModel, boolean anthropic) {
+    public static Route route(Router router, String clientModel, boolean anthropic) {
         String model = effectiveModel(router, clientModel);
         if (model == null) {
             throw GatewayException.invalid(anthropic ? "model: Field required"

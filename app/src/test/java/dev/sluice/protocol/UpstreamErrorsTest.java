@@ -1,4 +1,4 @@
-package dev.sluice.backend;
+package dev.sluice.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

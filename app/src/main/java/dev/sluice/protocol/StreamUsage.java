@@ -1,4 +1,4 @@
-package dev.sluice.translate;
+package dev.sluice.protocol;
 
 /**
  * Token counts of one response.

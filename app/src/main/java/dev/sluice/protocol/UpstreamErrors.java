@@ -1,4 +1,4 @@
-package dev.sluice.backend;
+package dev.sluice.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.error.ErrorKind;

@@ -1,4 +1,4 @@
-package dev.sluice.config;
+package dev.sluice.translate;
 
 import java.util.List;
 import java.util.regex.Pattern;
@@ -21,10 +21,6 @@ public record ModelNames(String configured, List<String> aliases) {
     /** Every client name maps to {@code upstream}: a deployment that serves one model whatever its alias. */
     public static ModelNames forUpstream(String upstream) {
         return new ModelNames(upstream, List.of("*"));
-    }
-
-    public static ModelNames of(GatewayConfig config) {
-        return new ModelNames(config.hasModelName() ? config.modelName() : null, config.modelAliases());
     }
 
     /** The name to send upstream for a client's model name, or null when this gateway does not serve it. */

@@ -1,4 +1,4 @@
-package dev.sluice.translate;
+package dev.sluice.protocol;
 
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.sse.SseEvent;

@@ -1,4 +1,10 @@
-package dev.sluice.routing;
+package dev.sluice.endpoint;
+
+import dev.sluice.routing.ClientLink;
+
+import dev.sluice.routing.Dispatcher;
+import dev.sluice.routing.Route;
+import dev.sluice.routing.Upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,6 +31,23 @@ public final class TokenCounter {
 
     public TokenCounter(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
+    }
+
+    /** A count request translated for the deployment that will tokenize it. */
+    public record Prepared(ObjectNode anthropicBody, AnthropicRequest translated, Upstream upstream) {
+        public String clientModel() {
+            return translated.clientModel();
+        }
+    }
+
+    /** Translates the request for one deployment of the route (bad input fails here, with a 400). */
+    public Prepared prepare(ClientRequest.Messages request, Route route) {
+        Upstream upstream = route.pool().pick(java.util.Set.of(), System.nanoTime());
+        return new Prepared(request.json(), Pairs.translateMessages(request, upstream), upstream);
+    }
+
+    public CompletableFuture<Count> count(Prepared p, EventLoop loop, RequestRecord record) {
+        return count(p.anthropicBody(), p.translated(), p.upstream(), loop, record);
     }
 
     public CompletableFuture<Count> count(ObjectNode anthropicBody, AnthropicRequest translated, Upstream upstream,

@@ -1,15 +1,15 @@
-package dev.sluice.http;
+package dev.sluice.endpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.protocol.Json;
 import java.util.Map;
 
 /** A deployment's request defaults (config file extra params): set only where the client set nothing. */
-final class RequestDefaults {
+public final class RequestDefaults {
     private RequestDefaults() {}
 
     /** Returns true when a field was added. */
-    static boolean apply(ObjectNode body, Map<String, Object> defaults) {
+    public static boolean apply(ObjectNode body, Map<String, Object> defaults) {
         boolean added = false;
         for (var e : defaults.entrySet()) {
             if (!body.has(e.getKey())) {

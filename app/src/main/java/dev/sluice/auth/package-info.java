@@ -1,0 +1,4 @@
+/**
+ * API key checking. May use: {@code config}.
+ */
+package dev.sluice.auth;

@@ -1,0 +1,5 @@
+/**
+ * The response cache and its stores. May use: {@code config}, {@code protocol}, {@code routing} (the relay it
+ * records).
+ */
+package dev.sluice.cache;

@@ -1,0 +1,60 @@
+package dev.sluice.endpoint;
+
+import dev.sluice.observability.GatewayMetrics;
+import dev.sluice.observability.RequestRecord;
+import dev.sluice.routing.Attempt;
+import dev.sluice.routing.ClientLink;
+import dev.sluice.routing.Dispatcher;
+import dev.sluice.routing.Route;
+import dev.sluice.routing.Router;
+import io.netty.channel.EventLoop;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Serves a parsed client request on its route: each attempt gets the pair of the client's dialect and the
+ * deployment's wire, translated once for that deployment; the answer is read, or the stream relayed, by
+ * the pair of the attempt that succeeded.
+ */
+public final class Exchange {
+    private final Dispatcher dispatcher;
+    private final Pairs pairs;
+    private final GatewayMetrics metrics;
+
+    public Exchange(Dispatcher dispatcher, Pairs pairs, GatewayMetrics metrics) {
+        this.dispatcher = dispatcher;
+        this.pairs = pairs;
+        this.metrics = metrics;
+    }
+
+    public Router router() {
+        return dispatcher.router();
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Fails with a {@link dev.sluice.error.GatewayException} when the request could not be served. */
+    public CompletableFuture<Reply> serve(ClientRequest request, Route route, RequestRecord record, ClientLink client,
+            EventLoop loop) {
+        Attempt.Factory<Pair> attempts = u -> {
+            Pair pair = pairs.prepare(request, u, loop);
+            return new Attempt<>(u, pair.call(), pair);
+        };
+        if (!request.stream()) {
+            return dispatcher.unary(route, attempts, record, client).thenApply(r -> {
+                Pair.Answer answer = r.attempt().prepared().answer(r.body());
+                if (answer.promptTokens() >= 0) {
+                    record.tokens(answer.promptTokens(), answer.completionTokens(), false);
+                }
+                return new Reply.Json(answer.body(), Map.of());
+            });
+        }
+        return dispatcher.stream(route, attempts, a -> a.prepared().translator(), record, client).thenApply(relay -> {
+            record.streaming(true);
+            metrics.streamOpened();
+            return new Reply.Stream(relay);
+        });
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.backend.WireDialect;
+import dev.sluice.error.GatewayException;
+import dev.sluice.protocol.Json;
+import dev.sluice.routing.Route;
+import dev.sluice.routing.Router;
+import dev.sluice.translate.AnthropicIds;
+import dev.sluice.translate.AnthropicRequest;
+import dev.sluice.translate.OpenAiPassthroughRequest;
+import java.util.Map;
+
+/** Parsing and routing of Anthropic Messages requests, before any deployment is chosen. */
+public final class MessagesRequests {
+    private final Router router;
+
+    public MessagesRequests(Router router) {
+        this.router = router;
+    }
+
+    /** The body as a JSON object, or a 400. */
+    public static ObjectNode parse(byte[] body) {
+        return OpenAiPassthroughRequest.parse(body);
+    }
+
+    public Route route(ObjectNode json) {
+        JsonNode m = json.get("model");
+        if (m != null && !m.isTextual()) {
+            throw GatewayException.invalid("model: Input should be a valid string", "model");
+        }
+        return ModelRouting.route(router, m == null ? null : m.asText(), true);
+    }
+
+    /** @param headers request headers the real Anthropic API must see ({@code anthropic-beta}) */
+    public ClientRequest.Messages messages(ObjectNode json, Route route, Map<String, String> headers) {
+        String clientModel = ModelRouting.effectiveModel(router, route.clientModel());
+        return new ClientRequest.Messages(json, clientModel, json.path("stream").asBoolean(false),
+                AnthropicIds.messageId(), headers);
+    }
+
+    /**
+     * {@code max_tokens: 0} is a cache pre-warm: there is nothing to generate and no local cache to warm, so a
+     * pool of local runtimes answers an empty message at once. Null when the request must be served; the real
+     * Anthropic API gets it as it is.
+     */
+    public byte[] cachePrewarm(ClientRequest.Messages request, Route route) {
+        if (request.json().path("max_tokens").asInt(-1) != 0) {
+            return null;
+        }
+        boolean passthrough = route.pool().upstreams().stream()
+                .allMatch(u -> u.backend().dialect() == WireDialect.ANTHROPIC);
+        if (passthrough) {
+            return null;
+        }
+        AnthropicRequest checked = Pairs.translateMessages(request, route.pool().upstreams().get(0));
+        ObjectNode m = Json.object();
+        m.put("id", request.messageId());
+        m.put("type", "message");
+        m.put("role", "assistant");
+        m.put("model", checked.clientModel());
+        m.putArray("content");
+        m.put("stop_reason", "max_tokens");
+        m.putNull("stop_sequence");
+        m.putObject("usage").put("input_tokens", checked.estimatedInputTokens()).put("output_tokens", 0)
+                .put("cache_creation_input_tokens", 0)
+                .put("cache_read_input_tokens", 0);
+        return Json.bytes(m);
+    }
+}

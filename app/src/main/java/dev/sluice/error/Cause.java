@@ -1,0 +1,55 @@
+package dev.sluice.error;
+
+/**
+ * Why an exchange failed, as the routing decisions need it: whether another attempt may help, whether the
+ * backend (not the client) is at fault, and whether the failure counts against the deployment's health.
+ * Decisions read these flags, never a message.
+ */
+public enum Cause {
+    /** The status says it all: the request was bad, or the backend answered with an error status. */
+    STATUS(null),
+    /** The client went away; nothing is anyone's fault and nothing is retried. */
+    CLIENT_GONE(Flags.NONE),
+    /** Nothing listens at the deployment's address: the request never left, so moving it costs no one work. */
+    CONNECT_REFUSED(Flags.ALL),
+    CONNECT_TIMEOUT(Flags.ALL),
+    CONNECT_FAILED(Flags.ALL),
+    /** No response head within FIRST_BYTE_TIMEOUT_S. */
+    FIRST_BYTE_TIMEOUT(Flags.ALL),
+    /** A stream stalled between events for IDLE_TIMEOUT_S. */
+    IDLE_TIMEOUT(Flags.ALL),
+    /** The whole exchange outlasted REQUEST_TIMEOUT_S. */
+    TOTAL_TIMEOUT(Flags.ALL),
+    /** The connection broke, or the backend sent something that is not HTTP or not its protocol. */
+    CONNECTION_LOST(Flags.ALL),
+    MALFORMED_RESPONSE(Flags.ALL),
+    /** The stream ended without its terminal event. */
+    STREAM_TRUNCATED(Flags.ALL),
+    /** The backend reported an error inside a stream that had already begun. */
+    IN_BAND_ERROR(Flags.ALL),
+    /** The backend's answer is larger than the gateway buffers: asking again would get the same. */
+    RESPONSE_TOO_LARGE(new Flags(false, true, false));
+
+    private record Flags(boolean retryable, boolean backendFault, boolean countsAgainstHealth) {
+        static final Flags NONE = new Flags(false, false, false);
+        static final Flags ALL = new Flags(true, true, true);
+    }
+
+    private final Flags flags;
+
+    Cause(Flags flags) {
+        this.flags = flags;
+    }
+
+    boolean retryable(ErrorKind kind) {
+        return flags == null ? kind.retryable() : flags.retryable();
+    }
+
+    boolean backendFault(ErrorKind kind) {
+        return flags == null ? kind.backendFault() : flags.backendFault();
+    }
+
+    boolean countsAgainstHealth(ErrorKind kind) {
+        return flags == null ? kind.countsAgainstHealth() : flags.countsAgainstHealth();
+    }
+}
