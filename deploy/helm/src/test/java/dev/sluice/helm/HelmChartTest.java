@@ -280,35 +280,35 @@ class HelmChartTest {
     /** Every place a values file could carry a credential, each with FAKE_SECRET written inline. */
     static Stream<Arguments> inlineSecrets() {
         return Stream.of(
-                Arguments.of("env.BACKEND_API_KEY", "env:\n  BACKEND_API_KEY: " + FAKE_SECRET + "\n"),
-                Arguments.of("env.API_KEYS", "env:\n  API_KEYS: " + FAKE_SECRET + "\n"),
-                Arguments.of("env.HF_TOKEN", "env:\n  HF_TOKEN: " + FAKE_SECRET + "\n"),
-                Arguments.of("env.REDIS_URL", "env:\n  REDIS_URL: redis://:" + FAKE_SECRET + "@redis:6379\n"),
-                Arguments.of("redis.url", "redis:\n  url: redis://:" + FAKE_SECRET + "@redis:6379/0\n"),
-                Arguments.of("config.file.general_settings.master_key", """
+                Arguments.of("env.BACKEND_API_KEY", "looks like a credential", "env:\n  BACKEND_API_KEY: " + FAKE_SECRET + "\n"),
+                Arguments.of("env.API_KEYS", "looks like a credential", "env:\n  API_KEYS: " + FAKE_SECRET + "\n"),
+                Arguments.of("env.HF_TOKEN", "looks like a credential", "env:\n  HF_TOKEN: " + FAKE_SECRET + "\n"),
+                Arguments.of("env.REDIS_URL", "is set by the chart", "env:\n  REDIS_URL: redis://:" + FAKE_SECRET + "@redis:6379\n"),
+                Arguments.of("redis.url", "carries credentials", "redis:\n  url: redis://:" + FAKE_SECRET + "@redis:6379/0\n"),
+                Arguments.of("config.file.general_settings.master_key", "is written inline", """
                         config:
                           file:
                             model_list: [{model_name: sim, params: {model: sim/sim}}]
                             general_settings: {master_key: %s}
                         """.formatted(FAKE_SECRET)),
-                Arguments.of("config.file.general_settings.redis_url", """
+                Arguments.of("config.file.general_settings.redis_url", "carries credentials inline", """
                         config:
                           file:
                             model_list: [{model_name: sim, params: {model: sim/sim}}]
                             general_settings: {redis_url: "redis://:%s@redis:6379"}
                         """.formatted(FAKE_SECRET)),
-                Arguments.of("config.file.keys[0].key", """
+                Arguments.of("config.file.keys[0].key", "is written inline", """
                         config:
                           file:
                             model_list: [{model_name: sim, params: {model: sim/sim}}]
                             keys: [{name: team-a, key: %s}]
                         """.formatted(FAKE_SECRET)),
-                Arguments.of("config.file.model_list[0].params.api_key", """
+                Arguments.of("config.file.model_list[0].params.api_key", "is written inline", """
                         config:
                           file:
                             model_list: [{model_name: gpt, params: {model: openai/gpt-4o-mini, api_key: %s}}]
                         """.formatted(FAKE_SECRET)),
-                Arguments.of("config.file.model_list[0].litellm_params.api_key", """
+                Arguments.of("config.file.model_list[0].litellm_params.api_key", "is written inline", """
                         config:
                           file:
                             model_list: [{model_name: gpt, litellm_params: {model: openai/gpt-4o-mini, api_key: %s}}]
@@ -317,11 +317,11 @@ class HelmChartTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("inlineSecrets")
-    void aCredentialWrittenInlineIsRefusedWithoutBeingEchoed(String path, String yaml) {
+    void aCredentialWrittenInlineIsRefusedWithoutBeingEchoed(String path, String reason, String yaml) {
         Install install = Install.example("redis-two-replicas.values.yaml").with(Chart.values(yaml));
         String message = Chart.refusal(install);
         assertFalse(message.contains(FAKE_SECRET), "the refusal repeats the secret: " + message);
-        assertTrue(message.contains(path), () -> "the refusal names " + path + ": " + message);
+        assertTrue(message.contains(path + " " + reason), () -> "the refusal says " + path + " " + reason + ": " + message);
         assertTrue(message.contains("Secret"), () -> "says where the value belongs instead: " + message);
     }
 
