@@ -410,6 +410,40 @@ class HelmChartTest {
     }
 
     @Test
+    void withoutAConfigFileTheGatewayRunsFromItsEnvironmentAlone() {
+        Rendered r = Chart.render(Install.defaults().with(Chart.values("""
+                config:
+                  file: null
+                env:
+                  BACKEND_KIND: vllm
+                  BACKEND_BASE_URL: http://vllm.llm.svc.cluster.local:8000/v1
+                  MODEL_NAME: qwen2.5-7b
+                """)));
+        assertFalse(r.kinds().contains("ConfigMap"), "no file, no ConfigMap: " + r.kinds());
+        assertTrue(r.env("SLUICE_CONFIG").isEmpty());
+        assertEquals(null, checksum(r));
+        assertEquals("vllm", r.envValue("BACKEND_KIND"));
+        for (JsonNode o : r.objects()) {
+            KubernetesSchema.check(o);
+        }
+        String cutOff = Chart.refusal(Install.defaults().with(Chart.values("""
+                config:
+                  file: null
+                env:
+                  BACKEND_KIND: vllm
+                networkPolicy:
+                  enabled: true
+                """)));
+        assertTrue(cutOff.contains("networkPolicy.runtimes"), cutOff);
+        String master = Chart.refusal(Install.defaults().with(Chart.values("""
+                config:
+                  file: null
+                auth: {existingSecret: sluice-keys, masterKeyKey: master-key}
+                """)));
+        assertTrue(master.contains("auth.masterKeyKey needs config.file"), master);
+    }
+
+    @Test
     void moreThanOneReplicaWithoutRedisIsRefusedAndTheMessageSaysWhy() {
         String message = Chart.refusal(Install.defaults().set("replicaCount", "3"));
         assertTrue(message.contains("replicaCount=3 needs Redis"), message);
