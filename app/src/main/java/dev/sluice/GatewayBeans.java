@@ -18,7 +18,6 @@ import dev.sluice.config.RoutingStrategy;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.ModelList;
-import dev.sluice.endpoint.Pairs;
 import dev.sluice.routing.Dispatcher;
 import dev.sluice.routing.Pool;
 import dev.sluice.routing.RetryBudget;
@@ -201,8 +200,8 @@ public class GatewayBeans {
     }
 
     @Singleton
-    Exchange exchange(Dispatcher dispatcher, GatewayConfig config, GatewayMetrics metrics) {
-        return new Exchange(dispatcher, new Pairs(config.backendApiKey()), metrics);
+    Exchange exchange(Dispatcher dispatcher, GatewayMetrics metrics) {
+        return new Exchange(dispatcher, metrics);
     }
 
     @Singleton

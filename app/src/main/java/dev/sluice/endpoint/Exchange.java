@@ -18,12 +18,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Exchange {
     private final Dispatcher dispatcher;
-    private final Pairs pairs;
     private final GatewayMetrics metrics;
 
-    public Exchange(Dispatcher dispatcher, Pairs pairs, GatewayMetrics metrics) {
+    public Exchange(Dispatcher dispatcher, GatewayMetrics metrics) {
         this.dispatcher = dispatcher;
-        this.pairs = pairs;
         this.metrics = metrics;
     }
 
@@ -39,7 +37,7 @@ public final class Exchange {
     public CompletableFuture<Reply> serve(ClientRequest request, Route route, RequestRecord record, ClientLink client,
             EventLoop loop) {
         Attempt.Factory<Pair> attempts = u -> {
-            Pair pair = pairs.prepare(request, u, loop);
+            Pair pair = Pairs.prepare(request, u, loop);
             return new Attempt<>(u, pair.call(), pair);
         };
         if (!request.stream()) {

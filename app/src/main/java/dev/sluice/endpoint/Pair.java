@@ -41,7 +41,7 @@ public sealed interface Pair {
     record Answer(byte[] body, long promptTokens, long completionTokens) {}
 
     /** OpenAI client, OpenAI-compatible runtime (or Azure): the client's bytes unless something must change. */
-    record OpenAiPassthrough(UpstreamCall call, PreparedRequest prepared, String secret) implements Pair {
+    record OpenAiPassthrough(UpstreamCall call, PreparedRequest prepared) implements Pair {
         @Override
         public Answer answer(byte[] body) {
             OpenAiPassthroughResponse.Shaped shaped = OpenAiPassthroughResponse.shape(body, prepared);
@@ -50,13 +50,12 @@ public sealed interface Pair {
 
         @Override
         public StreamTranslator translator() {
-            return new OpenAiPassthroughStream(prepared.clientWantsUsage(), prepared.rewriteModelTo(), secret);
+            return new OpenAiPassthroughStream(prepared.clientWantsUsage(), prepared.rewriteModelTo());
         }
     }
 
     /** OpenAI chat client, the real Anthropic Messages API (protocols.md §3.3, §3.4, §3.9). */
-    record OpenAiToAnthropic(UpstreamCall call, OpenAiToAnthropicRequest.Prepared prepared, String secret)
-            implements Pair {
+    record OpenAiToAnthropic(UpstreamCall call, OpenAiToAnthropicRequest.Prepared prepared) implements Pair {
         @Override
         public Answer answer(byte[] body) {
             ObjectNode completion = AnthropicToOpenAiResponse.translate(body, prepared);
@@ -67,13 +66,12 @@ public sealed interface Pair {
 
         @Override
         public StreamTranslator translator() {
-            return new AnthropicToOpenAiStream(prepared, secret);
+            return new AnthropicToOpenAiStream(prepared);
         }
     }
 
     /** Anthropic client, OpenAI-compatible runtime: Messages translated to chat completions and back. */
-    record AnthropicToOpenAi(UpstreamCall call, AnthropicRequest prepared, String messageId, String secret)
-            implements Pair {
+    record AnthropicToOpenAi(UpstreamCall call, AnthropicRequest prepared, String messageId) implements Pair {
         @Override
         public Answer answer(byte[] body) {
             ObjectNode message = OpenAiToAnthropicResponse.translate(body, prepared);
@@ -83,7 +81,7 @@ public sealed interface Pair {
 
         @Override
         public StreamTranslator translator() {
-            return new OpenAiToAnthropicStream(messageId, prepared, secret);
+            return new OpenAiToAnthropicStream(messageId, prepared);
         }
     }
 
@@ -111,10 +109,5 @@ public sealed interface Pair {
     private static long inputTokens(JsonNode usage) {
         return usage.path("input_tokens").asLong() + usage.path("cache_read_input_tokens").asLong()
                 + usage.path("cache_creation_input_tokens").asLong();
-    }
-
-    /** The deployment's own key, else BACKEND_API_KEY: scrubbed from anything the backend echoes. */
-    static String secretOf(Upstream u, String fallback) {
-        return u.secret() != null ? u.secret() : fallback;
     }
 }

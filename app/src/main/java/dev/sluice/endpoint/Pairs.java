@@ -23,15 +23,10 @@ import io.netty.channel.EventLoop;
  * kind touches none of this (it is a profile).
  */
 public final class Pairs {
-    private final String secret;
-
-    /** @param secret BACKEND_API_KEY, scrubbed from errors of deployments without a key of their own */
-    public Pairs(String secret) {
-        this.secret = secret;
-    }
+    private Pairs() {}
 
     /** The request prepared for {@code u}; throws a {@link GatewayException} for input this pair cannot take. */
-    public Pair prepare(ClientRequest request, Upstream u, EventLoop loop) {
+    public static Pair prepare(ClientRequest request, Upstream u, EventLoop loop) {
         WireDialect wire = u.backend().dialect();
         return switch (request) {
             case ClientRequest.OpenAi r -> switch (wire) {
@@ -45,7 +40,7 @@ public final class Pairs {
         };
     }
 
-    private Pair openAiPassthrough(ClientRequest.OpenAi r, Upstream u, EventLoop loop) {
+    private static Pair openAiPassthrough(ClientRequest.OpenAi r, Upstream u, EventLoop loop) {
         if (r.endpoint() == Endpoint.EMBEDDINGS && !u.profile().embeddings()) {
             throw notSupported(u, "/v1/embeddings", "; serve embeddings from a runtime that has them (e.g. TEI, vllm"
                     + " or ollama with an embedding model)");
@@ -57,11 +52,10 @@ public final class Pairs {
         byte[] raw = RequestDefaults.apply(copy, u.requestDefaults()) ? Json.bytes(copy) : r.raw();
         PreparedRequest p = OpenAiPassthroughRequest.prepare(r.endpoint(), raw, copy, Capabilities.of(u.profile()),
                 ModelNames.forUpstream(u.modelFor(r.clientModel())));
-        return new Pair.OpenAiPassthrough(new UpstreamCall("POST", r.path(), p.body(), p.stream(), loop), p,
-                Pair.secretOf(u, secret));
+        return new Pair.OpenAiPassthrough(new UpstreamCall("POST", r.path(), p.body(), p.stream(), loop), p);
     }
 
-    private Pair openAiToAnthropic(ClientRequest.OpenAi r, Upstream u, EventLoop loop) {
+    private static Pair openAiToAnthropic(ClientRequest.OpenAi r, Upstream u, EventLoop loop) {
         if (r.endpoint() != Endpoint.CHAT) {
             throw GatewayException.of(ErrorKind.NOT_SUPPORTED, r.path() + " is not supported by the anthropic"
                     + " provider; only /v1/chat/completions is");
@@ -70,15 +64,14 @@ public final class Pairs {
         RequestDefaults.apply(copy, u.requestDefaults());
         OpenAiToAnthropicRequest.Prepared p = OpenAiToAnthropicRequest.translate(copy, u.modelFor(r.clientModel()),
                 r.clientModel());
-        return new Pair.OpenAiToAnthropic(new UpstreamCall("POST", "/messages", p.bytes(), p.stream(), loop), p,
-                Pair.secretOf(u, secret));
+        return new Pair.OpenAiToAnthropic(new UpstreamCall("POST", "/messages", p.bytes(), p.stream(), loop), p);
     }
 
-    private Pair anthropicToOpenAi(ClientRequest.Messages r, Upstream u, EventLoop loop) {
+    private static Pair anthropicToOpenAi(ClientRequest.Messages r, Upstream u, EventLoop loop) {
         AnthropicRequest t = translateMessages(r, u);
         RequestDefaults.apply(t.openAi(), u.requestDefaults());
         return new Pair.AnthropicToOpenAi(new UpstreamCall("POST", "/chat/completions", Json.bytes(t.openAi()),
-                t.stream(), loop), t, r.messageId(), Pair.secretOf(u, secret));
+                t.stream(), loop), t, r.messageId());
     }
 
     private static Pair anthropicPassthrough(ClientRequest.Messages r, Upstream u, EventLoop loop) {

@@ -218,6 +218,15 @@ public final class UpstreamErrors {
         return c >= 400 && c <= 599 ? c : 500;
     }
 
+    /** {@code event} with every occurrence of {@code secret} replaced; the same array when there is none. */
+    public static byte[] scrub(byte[] event, String secret) {
+        if (secret == null || secret.isEmpty() || event == null) {
+            return event;
+        }
+        String text = new String(event, StandardCharsets.UTF_8);
+        return text.contains(secret) ? text.replace(secret, "[redacted]").getBytes(StandardCharsets.UTF_8) : event;
+    }
+
     public static String scrub(String text, String secret) {
         if (secret == null || secret.isEmpty() || text == null) {
             return text;

@@ -297,6 +297,11 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
 
     private void flushOut() {
         if (!out.isEmpty()) {
+            if (translator.failed() && secret != null) {
+                // a backend's error text may echo its key (a URL with ?key=, a header dump): the one place the
+                // translators' error events are scrubbed, whatever the dialect
+                out.replaceAll(event -> UpstreamErrors.scrub(event, secret));
+            }
             pending.addAll(out);
             out.clear();
         }

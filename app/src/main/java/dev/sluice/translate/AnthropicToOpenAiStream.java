@@ -28,7 +28,6 @@ public final class AnthropicToOpenAiStream extends OpenAiClientStream {
     private static final byte[] PING = SseEvent.comment("ping");
 
     private final OpenAiToAnthropicRequest.Prepared request;
-    private final String secret;
     private final long created = System.currentTimeMillis() / 1000;
     /** Anthropic block index → OpenAI tool_calls index. */
     private final Map<Integer, Integer> toolIndex = new HashMap<>();
@@ -40,10 +39,8 @@ public final class AnthropicToOpenAiStream extends OpenAiClientStream {
     private boolean usageSeen;
     private boolean sawContent;
 
-    /** @param secret backend key to scrub from error messages */
-    public AnthropicToOpenAiStream(OpenAiToAnthropicRequest.Prepared request, String secret) {
+    public AnthropicToOpenAiStream(OpenAiToAnthropicRequest.Prepared request) {
         this.request = request;
-        this.secret = secret;
     }
 
     @Override
@@ -102,7 +99,7 @@ public final class AnthropicToOpenAiStream extends OpenAiClientStream {
             }
             case "ping" -> out.add(PING);
             case "error" -> fail(UpstreamErrors.from(statusOf(Json.text(e.path("error"), "type")),
-                    event.data().getBytes(StandardCharsets.UTF_8), Map.of(), secret), out);
+                    event.data().getBytes(StandardCharsets.UTF_8), Map.of(), null), out);
             default -> { } // content_block_stop and event types added later mean nothing to an OpenAI client
         }
     }

@@ -29,7 +29,6 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
 
     private final boolean clientWantsUsage;
     private final String rewriteModelTo;
-    private final String secret;
     private boolean finishSeen;
     private boolean sawContent;
     private long promptTokens;
@@ -39,12 +38,10 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
 
     /**
      * @param rewriteModelTo model name to put back into every chunk, or null to leave chunks untouched
-     * @param secret backend key to scrub from error messages
      */
-    public OpenAiPassthroughStream(boolean clientWantsUsage, String rewriteModelTo, String secret) {
+    public OpenAiPassthroughStream(boolean clientWantsUsage, String rewriteModelTo) {
         this.clientWantsUsage = clientWantsUsage;
         this.rewriteModelTo = rewriteModelTo;
-        this.secret = secret;
     }
 
     @Override
@@ -75,7 +72,7 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
             return;
         }
         if (mayBeError && UpstreamErrors.isErrorPayload(node)) {
-            fail(UpstreamErrors.from(UpstreamErrors.inBandStatus(node), data.getBytes(StandardCharsets.UTF_8), java.util.Map.of(), secret), out);
+            fail(UpstreamErrors.from(UpstreamErrors.inBandStatus(node), data.getBytes(StandardCharsets.UTF_8), java.util.Map.of(), null), out);
             return;
         }
         note(data);

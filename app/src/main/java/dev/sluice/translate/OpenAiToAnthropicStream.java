@@ -45,7 +45,6 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
 
     private final String messageId;
     private final AnthropicRequest request;
-    private final String secret;
     private final Map<String, Tool> tools = new LinkedHashMap<>();
     private final Set<String> usedIds = new HashSet<>();
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
@@ -66,10 +65,9 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     private boolean failed;
     private boolean sawContent;
 
-    public OpenAiToAnthropicStream(String messageId, AnthropicRequest request, String secret) {
+    public OpenAiToAnthropicStream(String messageId, AnthropicRequest request) {
         this.messageId = messageId;
         this.request = request;
-        this.secret = secret;
     }
 
     @Override
@@ -88,7 +86,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
             return;
         }
         if (UpstreamErrors.isErrorPayload(chunk)) {
-            fail(UpstreamErrors.from(UpstreamErrors.inBandStatus(chunk), event.data().getBytes(StandardCharsets.UTF_8), Map.of(), secret), out);
+            fail(UpstreamErrors.from(UpstreamErrors.inBandStatus(chunk), event.data().getBytes(StandardCharsets.UTF_8), Map.of(), null), out);
             return;
         }
         JsonNode u = chunk.get("usage");

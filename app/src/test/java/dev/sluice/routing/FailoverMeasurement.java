@@ -287,8 +287,7 @@ class FailoverMeasurement {
         List<String> tried = new CopyOnWriteArrayList<>();
         EventLoop loop = fleet.loop();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        d.stream(d.router().route("m"), factory(true, loop, tried), a -> new OpenAiPassthroughStream(false, null,
-                Fleet.SECRET), new RequestRecord("s", "POST", r -> {}), ClientLink.NONE).whenComplete((relay, err) -> {
+        d.stream(d.router().route("m"), factory(true, loop, tried), a -> new OpenAiPassthroughStream(false, null), new RequestRecord("s", "POST", r -> {}), ClientLink.NONE).whenComplete((relay, err) -> {
             if (err != null) {
                 outcomes.add(new Outcome(start, System.nanoTime(), Dispatcher.unwrap(err).status(), true, false,
                         false, tried, null));

@@ -125,7 +125,7 @@ final class Fleet implements AutoCloseable {
         Route route = d.router().route(model);
         EventLoop loop = loop();
         CompletableFuture<String> body = new CompletableFuture<>();
-        d.stream(route, chat(model, true, loop), a -> new OpenAiPassthroughStream(false, null, SECRET),
+        d.stream(route, chat(model, true, loop), a -> new OpenAiPassthroughStream(false, null),
                 new RequestRecord("t", "POST", r -> {}), ClientLink.NONE).whenComplete((relay, err) -> {
                     if (err != null) {
                         body.completeExceptionally(Dispatcher.unwrap(err));

@@ -56,7 +56,7 @@ class AnthropicToOpenAiStreamTest {
 
     @Test
     void textStreamAccumulatesInTheOpenAiSdk() throws Exception {
-        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false), null);
+        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false));
         List<SseEvent> out = run(t, "anthropic/messages-stream-text.sse");
 
         List<JsonNode> chunks = chunks(out);
@@ -80,7 +80,7 @@ class AnthropicToOpenAiStreamTest {
 
     @Test
     void toolUseStreamBecomesIndexedToolCallsThatAccumulate() throws Exception {
-        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false), null);
+        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false));
         List<SseEvent> out = run(t, "anthropic/messages-stream-tool-use.sse");
 
         List<JsonNode> calls = chunks(out).stream().filter(c -> c.at("/choices/0/delta").has("tool_calls")).toList();
@@ -100,7 +100,7 @@ class AnthropicToOpenAiStreamTest {
 
     @Test
     void textThenToolUseCountsToolIndexesOverToolBlocksOnly() throws Exception {
-        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false), null);
+        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false));
         List<SseEvent> out = run(t, "anthropic/messages-stream-text-then-tool-use.sse");
 
         assertThat(chunks(out).stream().filter(c -> c.at("/choices/0/delta").has("tool_calls"))
@@ -113,7 +113,7 @@ class AnthropicToOpenAiStreamTest {
 
     @Test
     void thinkingBecomesReasoningContentAndSignaturesAreDropped() {
-        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false), null);
+        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false));
         List<SseEvent> out = run(t, "anthropic/messages-stream-thinking.sse");
         assertThat(chunks(out)).anyMatch(c -> c.at("/choices/0/delta").has("reasoning_content"));
         assertThat(new String(Sse.raw(out), StandardCharsets.UTF_8)).doesNotContain("signature");
@@ -142,7 +142,7 @@ class AnthropicToOpenAiStreamTest {
                 data: {"type":"message_stop"}
 
                 """.getBytes(StandardCharsets.UTF_8);
-        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(true), null);
+        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(true));
         List<SseEvent> out = run(t, upstream, true);
 
         List<JsonNode> chunks = chunks(out);
@@ -174,7 +174,7 @@ class AnthropicToOpenAiStreamTest {
                 data: {"type":"message_stop"}
 
                 """.getBytes(StandardCharsets.UTF_8);
-        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false), null);
+        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false));
         List<SseEvent> out = run(t, upstream, true);
         JsonNode last = Json.tryParse(out.getLast().data());
         assertThat(last.at("/error/message").asText()).isEqualTo("Overloaded");
@@ -187,7 +187,7 @@ class AnthropicToOpenAiStreamTest {
     void endOfStreamBeforeMessageStopIsAnErrorChunk() {
         List<SseEvent> all = Sse.decode(Fixtures.bytes("anthropic/messages-stream-text.sse"));
         byte[] cut = Sse.raw(all.subList(0, all.size() - 2)); // no message_delta, no message_stop
-        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false), null);
+        AnthropicToOpenAiStream t = new AnthropicToOpenAiStream(request(false));
         List<SseEvent> out = run(t, cut, true);
         assertThat(Json.tryParse(out.getLast().data()).has("error")).isTrue();
         assertThat(out).noneMatch(SseEvent::isDone);

@@ -33,7 +33,7 @@ class OpenAiPassthroughStreamTest {
 
     @Test
     void reportsTheBackendsUsageEvenWhenTheClientDoesNotGetIt() {
-        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null, null);
+        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null);
 
         run(t, "fixtures/openai/chat-stream-tool-call-usage.sse");
 
@@ -44,7 +44,7 @@ class OpenAiPassthroughStreamTest {
 
     @Test
     void estimatesUsageFromContentEventsWhenTheBackendSentNone() {
-        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null, null);
+        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null);
 
         run(t, "fixtures/openai/chat-stream.sse");
 
@@ -58,7 +58,7 @@ class OpenAiPassthroughStreamTest {
 
     @Test
     void sawContentOnlyOnceSomethingWasSaid() {
-        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null, null);
+        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null);
         List<byte[]> out = new ArrayList<>();
 
         t.onEvent(event("{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}"), out);
@@ -69,7 +69,7 @@ class OpenAiPassthroughStreamTest {
 
     @Test
     void aToolCallArgumentFragmentCountsAsContent() {
-        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null, null);
+        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null);
 
         t.onEvent(event("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
                 + "\"function\":{\"arguments\":\"{\\\"a\\\"\"}}]}}]}"), new ArrayList<>());
@@ -79,7 +79,7 @@ class OpenAiPassthroughStreamTest {
 
     @Test
     void onErrorEmitsOneOpenAiErrorChunkAndNothingAfterIt() throws Exception {
-        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null, null);
+        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null);
         List<byte[]> out = new ArrayList<>();
         t.onEvent(event("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}"), out);
 
@@ -99,7 +99,7 @@ class OpenAiPassthroughStreamTest {
 
     @Test
     void onErrorAfterDoneChangesNothing() {
-        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null, null);
+        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, null);
         List<byte[]> out = new ArrayList<>();
         t.onEvent(event("[DONE]"), out);
 
@@ -111,7 +111,7 @@ class OpenAiPassthroughStreamTest {
 
     @Test
     void aChunkThatIsNotJsonWhereTheTranslatorMustLookEndsTheStream() {
-        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, "my-llama", null);
+        OpenAiPassthroughStream t = new OpenAiPassthroughStream(false, "my-llama");
         List<byte[]> out = new ArrayList<>();
 
         t.onEvent(event("{\"model\":\"tgi\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\""), out);
@@ -122,7 +122,7 @@ class OpenAiPassthroughStreamTest {
 
     @Test
     void keepAliveIsAnSseComment() {
-        byte[] ka = new OpenAiPassthroughStream(false, null, null).keepAlive();
+        byte[] ka = new OpenAiPassthroughStream(false, null).keepAlive();
 
         assertThat(Sse.decode(ka)).singleElement().satisfies(e -> assertThat(e.isComment()).isTrue());
     }

@@ -82,10 +82,12 @@ class OpenAiPassthroughStreamTranscriptTest {
         return ByteSplits.random(in, seed, 1 + (int) Math.floorMod(seed, 400L));
     }
 
-    /** What StreamRelay does: decode each read, hand every event to the translator, then end the stream. */
+    /**
+     * What StreamRelay does: decode each read, hand every event to the translator, end the stream, and scrub the
+     * backend's key from the error events (the relay is the one place that does it).
+     */
     static byte[] translate(List<byte[]> chunks, Options o) {
-        OpenAiPassthroughStream translator = new OpenAiPassthroughStream(o.clientWantsUsage(), o.rewriteModelTo(),
-                o.secret());
+        OpenAiPassthroughStream translator = new OpenAiPassthroughStream(o.clientWantsUsage(), o.rewriteModelTo());
         SseDecoder decoder = new SseDecoder();
         List<SseEvent> events = new ArrayList<>();
         List<byte[]> out = new ArrayList<>();
@@ -97,6 +99,9 @@ class OpenAiPassthroughStreamTranscriptTest {
             events.clear();
         }
         translator.onEnd(out);
+        if (translator.failed()) {
+            out.replaceAll(event -> dev.sluice.protocol.UpstreamErrors.scrub(event, o.secret()));
+        }
         assertThat(translator.terminated()).as("terminated after onEnd").isTrue();
         byte[] bytes = Sse.concat(out);
         assertThat(translator.failed()).as("failed() agrees with the terminal event")

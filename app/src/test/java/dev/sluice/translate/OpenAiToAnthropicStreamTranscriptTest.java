@@ -106,7 +106,7 @@ class OpenAiToAnthropicStreamTranscriptTest {
     }
 
     private static List<byte[]> translate(String scenario, List<byte[]> pieces) {
-        OpenAiToAnthropicStream translator = new OpenAiToAnthropicStream(MESSAGE_ID, request(scenario), "");
+        OpenAiToAnthropicStream translator = new OpenAiToAnthropicStream(MESSAGE_ID, request(scenario));
         SseDecoder decoder = new SseDecoder();
         List<SseEvent> events = new ArrayList<>();
         List<byte[]> out = new ArrayList<>();
