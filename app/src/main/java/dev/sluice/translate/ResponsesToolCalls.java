@@ -9,10 +9,11 @@ import java.util.regex.Pattern;
 /** Chat tool calls as Responses output items, shared by the whole-response and the stream translators. */
 final class ResponsesToolCalls {
     /**
-     * An upstream id is kept as {@code call_id} only when it looks unique: TGI sends {@code "0"} for every call,
-     * and the client echoes call ids on the next turn, where two equal ones would pair outputs with the wrong call.
+     * An upstream id is kept as {@code call_id} only when it looks unique: TGI sends {@code "0"} for every call and
+     * Kimi-style parsers {@code functions.<name>:<n>}, numbered afresh in each response, while the client echoes call
+     * ids in the history it sends back, where two equal ones would pair outputs with the wrong call.
      */
-    private static final Pattern KEEPABLE_ID = Pattern.compile("^[A-Za-z0-9_.:-]{8,128}$");
+    private static final Pattern KEEPABLE_ID = Pattern.compile("^[A-Za-z0-9_-]{8,128}$");
 
     private ResponsesToolCalls() {}
 

@@ -50,7 +50,7 @@ public final class ResponsesErrors {
         String retryAfter = e.headers().get("Retry-After");
         if (e.kind() == ErrorKind.RATE_LIMITED && retryAfter != null
                 && !message.toLowerCase(Locale.ROOT).contains("try again in")) {
-            message = message + " Please try again in " + retryAfter + "s.";
+            message = message + (message.endsWith(".") ? " " : ". ") + "Please try again in " + retryAfter + "s.";
         }
         return Json.object().put("code", failedCode(e)).put("message", message);
     }
