@@ -92,9 +92,6 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
         }
         start(out);
         if (event.isDone()) {
-            if (!finishSeen) {
-                closeAll(false, out); // TGI streams calls without any finish_reason
-            }
             finishResponse(out);
             return;
         }
@@ -306,6 +303,8 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
 
     private void finishResponse(List<byte[]> out) {
         String incomplete = OpenAiToResponsesResponse.incompleteReason(finish);
+        // TGI streams calls without any finish_reason; and whatever came after the finish chunk is closed too
+        closeAll(incomplete != null, out);
         ObjectNode r = request.response(responseId, createdAt, incomplete == null ? "completed" : "incomplete",
                 items.output(), responsesUsage(), null, incomplete);
         long seq = items.nextSeq();

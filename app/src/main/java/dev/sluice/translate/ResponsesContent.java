@@ -3,7 +3,6 @@ package dev.sluice.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.responses.ResponsesErrors;
 import java.util.ArrayList;

@@ -152,4 +152,17 @@ class OpenAiToResponsesStreamTest {
         t.onEvent(content("a"), out);
         assertThat(Map.of("events", names(out).size())).containsEntry("events", 5);
     }
+
+    @Test
+    void outputArrivingAfterTheFinishChunkIsStillClosedBeforeTheTerminal() {
+        OpenAiToResponsesStream t = translator();
+        t.onEvent(content("Done."), out);
+        t.onEvent(data("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"), out);
+        t.onEvent(data("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_late00001\","
+                + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}}]}"), out);
+        t.onEvent(data("[DONE]"), out);
+        List<Event> events = ResponsesStreamInvariants.parseFrames(out);
+        ResponsesStreamInvariants.check(events);
+        assertThat(events.get(events.size() - 1).data().at("/response/output")).hasSize(2);
+    }
 }
