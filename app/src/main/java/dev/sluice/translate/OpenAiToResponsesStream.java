@@ -1,8 +1,11 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamTranslator;
+import dev.sluice.protocol.StreamUsage;
+import dev.sluice.protocol.UpstreamErrors;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.backend.UpstreamErrors;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
@@ -46,7 +49,6 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
     private final ResponsesIds ids;
     private final String responseId;
     private final long createdAt;
-    private final String secret;
     private final ResponsesStreamItems items;
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
     private final StringBuilder heldWhitespace = new StringBuilder();
@@ -69,14 +71,12 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
     /**
      * @param ids the source of the {@code resp_}, item and call ids
      * @param createdAt the Response's {@code created_at}, in epoch seconds
-     * @param secret the backend key, scrubbed from error messages passed on to the client
      */
-    public OpenAiToResponsesStream(ResponsesRequest request, ResponsesIds ids, long createdAt, String secret) {
+    public OpenAiToResponsesStream(ResponsesRequest request, ResponsesIds ids, long createdAt) {
         this.request = request;
         this.ids = ids;
         this.responseId = ids.next("resp");
         this.createdAt = createdAt;
-        this.secret = secret;
         this.items = new ResponsesStreamItems(request, ids);
     }
 
@@ -102,7 +102,7 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
         }
         if (UpstreamErrors.isErrorPayload(chunk)) {
             fail(UpstreamErrors.from(UpstreamErrors.inBandStatus(chunk), event.data().getBytes(StandardCharsets.UTF_8),
-                    Map.of(), secret), out);
+                    Map.of(), null), out);
             return;
         }
         JsonNode u = chunk.get("usage");

@@ -1,5 +1,7 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamUsage;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +24,7 @@ class OpenAiToResponsesStreamTest {
     private static OpenAiToResponsesStream translator(String request) {
         ResponsesRequest r = ResponsesToOpenAiRequest.translate((ObjectNode) Json.tryParse(request), null,
                 ResponsesOptions.local(), "up");
-        return new OpenAiToResponsesStream(r, ResponsesIds.sequential("u"), 1_700_000_000L, "sk-secret");
+        return new OpenAiToResponsesStream(r, ResponsesIds.sequential("u"), 1_700_000_000L);
     }
 
     private static OpenAiToResponsesStream translator() {
@@ -96,7 +98,10 @@ class OpenAiToResponsesStreamTest {
     void aChunkThatIsNotJsonFailsTheResponseAndTheBackendKeyNeverReachesTheClient() {
         OpenAiToResponsesStream t = translator();
         t.onEvent(data("{\"error\":{\"message\":\"bad key sk-secret\",\"code\":500}}"), out);
-        String failed = new String(out.get(out.size() - 1), StandardCharsets.UTF_8);
+        // the relay scrubs the failed translator's events (StreamErrorRedactionTest shows it end to end)
+        String failed = new String(dev.sluice.protocol.UpstreamErrors.scrub(out.get(out.size() - 1), "sk-secret"),
+                StandardCharsets.UTF_8);
+        assertThat(t.failed()).isTrue();
         assertThat(failed).contains("response.failed").contains("[redacted]").doesNotContain("sk-secret");
         OpenAiToResponsesStream u = translator();
         List<byte[]> other = new ArrayList<>();
@@ -137,7 +142,7 @@ class OpenAiToResponsesStreamTest {
         ResponsesRequest r = ResponsesToOpenAiRequest.translate((ObjectNode) Json.tryParse(
                 "{\"model\":\"qwen\",\"input\":\"hi\",\"stream\":true}"), null,
                 ResponsesOptions.local().withSplitThinkTags(false), "up");
-        OpenAiToResponsesStream t = new OpenAiToResponsesStream(r, ResponsesIds.sequential("u"), 1L, "");
+        OpenAiToResponsesStream t = new OpenAiToResponsesStream(r, ResponsesIds.sequential("u"), 1L);
         t.onEvent(content("<think>hm</think>Hi"), out);
         t.onEvent(data("[DONE]"), out);
         assertThat(names(out)).doesNotContain("response.reasoning_text.delta");

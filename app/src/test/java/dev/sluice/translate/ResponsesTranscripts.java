@@ -51,7 +51,7 @@ final class ResponsesTranscripts {
     }
 
     static OpenAiToResponsesStream translator(String scenario) {
-        return new OpenAiToResponsesStream(request(scenario), ResponsesIds.sequential(ID_SEED), CREATED_AT, "");
+        return new OpenAiToResponsesStream(request(scenario), ResponsesIds.sequential(ID_SEED), CREATED_AT);
     }
 
     /** Feeds the pieces through {@link SseDecoder} into a fresh translator, then ends the stream. */
