@@ -47,10 +47,6 @@ final class LambdaLimits {
         return new String(Json.bytes(o), StandardCharsets.UTF_8);
     }
 
-    TokenCap tokens() {
-        return tokens;
-    }
-
     /** The 502 for a buffered response over Lambda's payload limit, or null when it fits. */
     static GatewayException responseTooLarge(String body) {
         long size = encodedSize(body);
