@@ -18,8 +18,8 @@ import java.util.function.LongSupplier;
 /**
  * {@link WindowLimits} in Redis. Each decision is one EVAL of {@link #ACQUIRE}: it reads Redis' own clock (so
  * replicas with skewed clocks share one window; a test may pass its own clock instead), checks every counter and
- * charges all of them only if all have room. Redis runs a script atomically, so there is no read-then-write race between replicas. Settlements are a
- * second script that adjusts the counter only while its window still exists.
+ * charges all of them only if all have room. Redis runs a script atomically, so there is no read-then-write race
+ * between replicas. Settlements are a second script that adjusts the counter only while its window still exists.
  *
  * <p>The connection is opened asynchronously and re-opened in the background; commands fail at once while it is
  * down (REJECT_COMMANDS) rather than queueing, so the caller's timeout and failure mode decide.

@@ -82,7 +82,7 @@ public abstract class BufferedHandler<Req, Resp> implements RequestHandler<Req, 
     /** A request header, whatever the case of its name; null when absent. */
     abstract String header(Req event, String name);
 
-    /** Sets {@code x-request-id} to Lambda's request id unless the caller sent one ({@link LambdaGateway#withRequestId}). */
+    /** Sets {@code x-request-id} to Lambda's request id unless the caller sent one ({@code withRequestId}). */
     abstract void adoptRequestId(Req event, String awsRequestId);
 
     /** Replaces the body with {@code body}, as plain text. */

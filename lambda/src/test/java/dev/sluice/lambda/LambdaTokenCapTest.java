@@ -68,7 +68,8 @@ class LambdaTokenCapTest {
         static Stream<Arguments> bypasses() {
             return Stream.of("\"max_tokens\":100000", "\"max_tokens\":1e6", "\"max_tokens\":1000000.0",
                     "\"max_tokens\":\"1000000\"", "\"max_completion_tokens\":1e6", "\"max_completion_tokens\":\"1e6\"")
-                    .flatMap(f -> Stream.of("/v1/chat/completions", "/v1/chat/completions/").map(p -> Arguments.of(p, f)));
+                    .flatMap(f -> Stream.of("/v1/chat/completions", "/v1/chat/completions/")
+                            .map(p -> Arguments.of(p, f)));
         }
 
         private ServerUnderTest.Response openAi(String path, String body) {
@@ -84,7 +85,8 @@ class LambdaTokenCapTest {
         @MethodSource("bypasses")
         void a_large_limit_in_any_spelling_on_any_spelling_of_the_path_is_capped(String path, String field)
                 throws Exception {
-            var r = openAi(path, "{\"model\":\"sim\"," + field + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+            var r = openAi(path, "{\"model\":\"sim\"," + field
+                    + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
             assertEquals(200, r.status(), r.body());
             JsonNode c = MAPPER.readTree(r.body());
             assertEquals(CAP, c.at("/usage/completion_tokens").asInt(), r.body());
