@@ -7,7 +7,9 @@ import dev.sluice.ratelimit.RequestLimits;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.Locale;
 
 /** Shared limits: Redis when REDIS_URL (or general_settings.redis_url) is set, else in process. */
@@ -21,9 +23,13 @@ public class LimitBeans {
         return fromEnv.enabled() ? fromEnv : file.redis();
     }
 
+    /**
+     * @param clock a context's own clock for the limit windows (tests, which must not wait for a minute boundary);
+     *     none in production: the system clock, and Redis' clock for the windows shared through Redis
+     */
     @Singleton
     @Bean(preDestroy = "close")
-    RequestLimits requestLimits(RedisSettings settings) {
-        return new RequestLimits(settings);
+    RequestLimits requestLimits(RedisSettings settings, @Nullable Clock clock) {
+        return clock == null ? new RequestLimits(settings) : new RequestLimits(settings, clock);
     }
 }

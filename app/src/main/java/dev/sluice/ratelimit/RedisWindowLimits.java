@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /**
  * {@link WindowLimits} in Redis. Each decision is one EVAL of {@link #ACQUIRE}: it reads Redis' own clock (so
- * replicas with skewed clocks share one window), checks every counter and charges all of them only if all have
- * room. Redis runs a script atomically, so there is no read-then-write race between replicas. Settlements are a
- * second script that adjusts the counter only while its window still exists.
+ * replicas with skewed clocks share one window; a test may pass its own clock instead), checks every counter and
+ * charges all of them only if all have room. Redis runs a script atomically, so there is no read-then-write race
+ * between replicas. Settlements are a second script that adjusts the counter only while its window still exists.
  *
  * <p>The connection is opened asynchronously and re-opened in the background; commands fail at once while it is
  * down (REJECT_COMMANDS) rather than queueing, so the caller's timeout and failure mode decide.
@@ -26,10 +27,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class RedisWindowLimits implements WindowLimits, AutoCloseable {
     static final String PREFIX = "sluice:rl:";
 
-    /** KEYS: counters; ARGV[1]: window ms; ARGV[2i], ARGV[2i+1]: limit and cost of KEYS[i]. */
+    /**
+     * KEYS: counters; ARGV[1]: window ms; ARGV[2i], ARGV[2i+1]: limit and cost of KEYS[i]; an extra last ARGV: the
+     * time in ms to decide at, instead of Redis' TIME.
+     */
     static final String ACQUIRE = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local now
+            if #ARGV > 2 * #KEYS + 1 then
+              now = tonumber(ARGV[#ARGV])
+            else
+              local t = redis.call('TIME')
+              now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
             local w = tonumber(ARGV[1])
             local win = math.floor(now / w)
             local reset = (win + 1) * w - now
@@ -72,10 +81,20 @@ public final class RedisWindowLimits implements WindowLimits, AutoCloseable {
 
     private final RedisClient client;
     private final RedisURI uri;
+    private final LongSupplier clockMillis;
     private final AtomicBoolean connecting = new AtomicBoolean();
     private volatile StatefulRedisConnection<String, String> connection;
 
+    /** Windows on Redis' own clock, which every replica shares. */
     public RedisWindowLimits(String url, Duration timeout) {
+        this(url, timeout, null);
+    }
+
+    /**
+     * @param clockMillis the time to decide windows at, instead of Redis' TIME (tests); null for Redis' clock
+     */
+    public RedisWindowLimits(String url, Duration timeout, LongSupplier clockMillis) {
+        this.clockMillis = clockMillis;
         this.uri = RedisURI.create(url);
         uri.setTimeout(timeout);
         this.client = RedisClient.create();
@@ -131,8 +150,11 @@ public final class RedisWindowLimits implements WindowLimits, AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
         }
         String[] keys = new String[checks.size()];
-        String[] args = new String[1 + 2 * checks.size()];
+        String[] args = new String[1 + 2 * checks.size() + (clockMillis == null ? 0 : 1)];
         args[0] = Long.toString(windowMillis);
+        if (clockMillis != null) {
+            args[args.length - 1] = Long.toString(clockMillis.getAsLong());
+        }
         for (int i = 0; i < checks.size(); i++) {
             keys[i] = PREFIX + checks.get(i).counter();
             args[1 + 2 * i] = Long.toString(checks.get(i).limit());

@@ -1,6 +1,7 @@
 package dev.sluice.ratelimit;
 
 import dev.sluice.config.RedisSettings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * failure mode: open (default) decides on a local window whose limits are divided by REDIS_REPLICAS_HINT;
  * closed refuses the request. After {@link #PAUSE_AFTER} failures in a row Redis is skipped for {@link #PAUSE},
  * so a hung server does not cost every request the full timeout.
+ *
+ * <p>Windows are clock minutes. In process they are read from a {@link Clock} (the system's unless one is given);
+ * in Redis from Redis' own clock, which every replica shares, unless a clock was given: then that clock decides
+ * Redis' windows too, so a test can hold a window open or end it without waiting for a minute boundary.
  */
 public final class RequestLimits implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RequestLimits.class);
@@ -46,8 +51,8 @@ public final class RequestLimits implements AutoCloseable {
     }
 
     private final RedisWindowLimits redis;
-    private final LocalWindowLimits local = new LocalWindowLimits();
-    private final LocalWindowLimits fallback = new LocalWindowLimits();
+    private final LocalWindowLimits local;
+    private final LocalWindowLimits fallback;
     private final RedisSettings settings;
     private volatile long skipUntilNanos;
     private final java.util.concurrent.atomic.AtomicInteger consecutiveFailures =
@@ -59,10 +64,23 @@ public final class RequestLimits implements AutoCloseable {
         return fallbacks.get();
     }
 
+    /** Limits on the system clock, and on Redis' clock for the windows kept in Redis. */
     public RequestLimits(RedisSettings settings) {
+        this(settings, Clock.systemUTC(), false);
+    }
+
+    /** Limits on {@code clock}, the windows kept in Redis included (tests). */
+    public RequestLimits(RedisSettings settings, Clock clock) {
+        this(settings, clock, true);
+    }
+
+    private RequestLimits(RedisSettings settings, Clock clock, boolean clockDecidesRedis) {
         this.settings = settings;
+        this.local = new LocalWindowLimits(clock::millis);
+        this.fallback = new LocalWindowLimits(clock::millis);
         if (settings.enabled()) {
-            this.redis = new RedisWindowLimits(settings.url(), settings.timeout());
+            this.redis = new RedisWindowLimits(settings.url(), settings.timeout(),
+                    clockDecidesRedis ? clock::millis : null);
             redis.awaitConnected(Duration.ofSeconds(2));
             warmUp();
             LOG.info("rate limits shared through Redis at {} (timeout {} ms, failure mode {})", settings.safeUrl(),

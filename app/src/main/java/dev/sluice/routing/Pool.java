@@ -35,14 +35,13 @@ public final class Pool {
 
     /** The next deployment, avoiding {@code tried} when any other is left; null when all were tried. */
     public synchronized Upstream pick(Set<Upstream> tried, long now) {
-        Upstream best = null;
-        int total = 0;
+        // one reading of each deployment's health: Upstream.failed ejects under the deployment's lock, not this
+        // one, and an ejection landing between two readings left no candidate at all
+        boolean[] ejected = new boolean[upstreams.size()];
         boolean anyHealthy = false;
-        for (Upstream u : upstreams) {
-            if (!tried.contains(u) && !u.ejected(now)) {
-                anyHealthy = true;
-                break;
-            }
+        for (int i = 0; i < upstreams.size(); i++) {
+            ejected[i] = upstreams.get(i).ejected(now);
+            anyHealthy |= !ejected[i] && !tried.contains(upstreams.get(i));
         }
         if (!anyHealthy) {
             Upstream soonest = null;
@@ -53,9 +52,11 @@ public final class Pool {
             }
             return soonest;
         }
+        Upstream best = null;
         if (strategy == Strategy.LEAST_IN_FLIGHT) {
-            for (Upstream u : upstreams) {
-                if (tried.contains(u) || u.ejected(now)) {
+            for (int i = 0; i < upstreams.size(); i++) {
+                Upstream u = upstreams.get(i);
+                if (tried.contains(u) || ejected[i]) {
                     continue;
                 }
                 if (best == null || u.inFlight() * (long) best.weight() < best.inFlight() * (long) u.weight()) {
@@ -64,8 +65,10 @@ public final class Pool {
             }
             return best;
         }
-        for (Upstream u : upstreams) {
-            if (tried.contains(u) || u.ejected(now)) {
+        int total = 0;
+        for (int i = 0; i < upstreams.size(); i++) {
+            Upstream u = upstreams.get(i);
+            if (tried.contains(u) || ejected[i]) {
                 continue;
             }
             u.currentWeight(u.currentWeight() + u.weight());

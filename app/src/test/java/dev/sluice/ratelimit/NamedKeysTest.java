@@ -10,11 +10,13 @@ import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.FileConfigLoader;
 import dev.sluice.testing.Gateway;
+import dev.sluice.testing.TestClock;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
@@ -55,12 +57,11 @@ class NamedKeysTest {
                 general_settings:
                   master_key: master
                 """.formatted(sha256("hashed-secret")));
-        long into = System.currentTimeMillis() % RequestLimits.WINDOW_MILLIS;
-        if (into > RequestLimits.WINDOW_MILLIS - 5_000) {
-            Thread.sleep(RequestLimits.WINDOW_MILLIS - into + 100); // the limits here are per clock minute
-        }
+        // the limits here are per clock minute: a clock that stands at the start of one keeps them in one window
+        TestClock clock = TestClock.at(Instant.now());
+        clock.startOfNextWindow(RequestLimits.WINDOW_MILLIS);
         gateway = Gateway.builder().env("ONE_RPM_KEY", "one-secret").env("SIM_TTFT_MS", 0)
-                .env("SIM_TOKENS_PER_S", 0).env("sluice.config.file", file.toString()).start();
+                .env("SIM_TOKENS_PER_S", 0).env("sluice.config.file", file.toString()).singleton(clock).start();
     }
 
     @AfterAll
@@ -140,7 +141,8 @@ class NamedKeysTest {
         assertThat(first.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
         HttpResponse<String> o = openAi("one-secret", "chat");
         assertThat(o.statusCode()).isEqualTo(429);
-        assertThat(Long.parseLong(o.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 60L);
+        assertThat(Long.parseLong(o.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 60L)
+                .as("the test clock stands at the start of its window: a whole minute to wait").isEqualTo(60L);
         assertThat(o.headers().firstValue("x-ratelimit-limit-requests")).hasValue("1");
         assertThat(o.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
         assertThat(Gateway.json(o).path("error").path("type").asText()).isEqualTo("rate_limit_exceeded");

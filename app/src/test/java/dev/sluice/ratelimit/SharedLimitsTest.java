@@ -3,6 +3,7 @@ package dev.sluice.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.Gateway;
+import dev.sluice.testing.TestClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -40,6 +42,8 @@ class SharedLimitsTest {
               - {name: team-s, key: s-secret, tpm: 1000000}
             """.formatted(RPM, TPM);
 
+    /** Every gateway's clock: the limit windows move only when a test moves it. */
+    static final TestClock CLOCK = TestClock.at(Instant.now());
     static RedisServer redis;
     static int redisPort;
     static Path file;
@@ -55,7 +59,8 @@ class SharedLimitsTest {
 
     static Gateway gateway(int port, String... env) {
         Gateway.Builder b = Gateway.builder().env("SIM_TTFT_MS", 0).env("SIM_TOKENS_PER_S", 0)
-                .env("REDIS_URL", "redis://127.0.0.1:" + port + "/0").env("sluice.config.file", file.toString());
+                .env("REDIS_URL", "redis://127.0.0.1:" + port + "/0").env("sluice.config.file", file.toString())
+                .singleton(CLOCK);
         for (int i = 0; i < env.length; i += 2) {
             b.env(env[i], env[i + 1]);
         }
@@ -87,12 +92,9 @@ class SharedLimitsTest {
         Files.deleteIfExists(file);
     }
 
-    /** Windows are per minute and aligned to the clock: start a run with at least 12 s of the window left. */
-    static void freshWindow() throws InterruptedException {
-        long into = System.currentTimeMillis() % RequestLimits.WINDOW_MILLIS;
-        if (into > RequestLimits.WINDOW_MILLIS - 12_000) {
-            Thread.sleep(RequestLimits.WINDOW_MILLIS - into + 100);
-        }
+    /** Starts a run at the start of a window that stays open until the next run moves the clock. */
+    static void freshWindow() {
+        CLOCK.startOfNextWindow(RequestLimits.WINDOW_MILLIS);
     }
 
     static String body(int maxTokens) {
@@ -175,18 +177,11 @@ class SharedLimitsTest {
         return value;
     }
 
-    /** The counter's value in the newest window that has one (0 when none). */
+    /** The counter's value in the clock's current window (0 when it has none). */
     static long counter(String counter) {
-        long window = -1;
-        long value = 0;
-        for (String k : conn.sync().keys(RedisWindowLimits.PREFIX + counter + ":*")) {
-            long w = Long.parseLong(k.substring(k.lastIndexOf(':') + 1));
-            if (w > window) {
-                window = w;
-                value = Long.parseLong(conn.sync().get(k));
-            }
-        }
-        return value;
+        String v = conn.sync().get(RedisWindowLimits.PREFIX + counter + ":"
+                + Math.floorDiv(CLOCK.millis(), RequestLimits.WINDOW_MILLIS));
+        return v == null ? 0 : Long.parseLong(v);
     }
 
     @Test
@@ -274,7 +269,7 @@ class SharedLimitsTest {
                   redis_timeout_ms: 2000
                 """);
         try (Gateway g = Gateway.builder().env("TEST_REDIS_PORT", redisPort).env("sluice.config.file", own.toString())
-                .start()) {
+                .singleton(CLOCK).start()) {
             assertThat(g.bean(RequestLimits.class).shared()).isTrue();
             String body = body(3);
             assertThat(g.post("/v1/chat/completions", body, "Authorization", "Bearer s-secret").statusCode())

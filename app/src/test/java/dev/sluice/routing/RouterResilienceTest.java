@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -38,6 +39,26 @@ class RouterResilienceTest {
 
     private final List<FakeRuntime> fakes = new ArrayList<>();
     private Fleet fleet;
+
+    /**
+     * One success and one failure through a throwaway fleet before any test, so the tests' time bounds measure
+     * the router and not the first request of a fresh JVM: loading and compiling Netty, the HTTP codec and the
+     * error normalisation took over a second on a loaded 2-core box, and the first test ("failed fast", under
+     * 1 s) failed about 1 run in 4.
+     */
+    @BeforeAll
+    static void warmUp() throws Exception {
+        try (Fleet warm = new Fleet(); FakeRuntime f = FakeRuntime.vllm()) {
+            f.enqueue(ok("warm"));
+            f.enqueue(Reply.error(429, "rate limited", "RateLimitError").header("Retry-After", "60"));
+            Upstream u = warm.upstream("warm", "m", f, 1, 3, LONG_COOLDOWN);
+            Router router = Fleet.router(List.of(new Pool("m", List.of(u), Pool.Strategy.WEIGHTED)), Map.of(),
+                    Fleet.retries(1), new RetryBudget(0.2, 3), warm.events);
+            Dispatcher d = warm.dispatcher(router, Fleet.timeouts());
+            warm.unary(d, "m").get(20, TimeUnit.SECONDS);
+            Fleet.failure(warm.unary(d, "m"));
+        }
+    }
 
     @BeforeEach
     void setUp() {

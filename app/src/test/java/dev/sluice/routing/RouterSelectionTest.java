@@ -335,6 +335,38 @@ class RouterSelectionTest {
             // and they do not count toward the next backend failure either: one 500 ejects (allowedFails 1)
             assertThat(u.failed(HTTP_500, now)).isTrue();
         }
+
+        @Test
+        void a_deployment_ejected_while_the_pool_picks_never_leaves_it_without_a_pick() throws Exception {
+            // Upstream.failed ejects under the deployment's lock, not the pool's: an ejection between pick's look
+            // for a healthy deployment and its choice among them left no choice (a NullPointerException that
+            // failed a request in RouterResilienceTest about 1 run in 40)
+            Upstream flapping = deployment("flapping", 1);
+            Upstream down = deployment("down", 1);
+            down.adoptEjection(Long.MAX_VALUE);
+            Pool pool = new Pool("m", List.of(flapping, down), Pool.Strategy.WEIGHTED);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread health = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    flapping.adoptEjection(1); // ejected at time 0 ...
+                    flapping.succeeded(); // ... and back, since System.nanoTime() is past 1
+                }
+            });
+            try {
+                long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                int picks = 0;
+                while (System.nanoTime() < end) {
+                    for (int i = 0; i < 1000; i++) {
+                        assertThat(pool.pick(Set.of(), 0)).isNotNull();
+                    }
+                    picks += 1000;
+                }
+                assertThat(picks).isPositive();
+            } finally {
+                stop.set(true);
+                health.join();
+            }
+        }
     }
 
     @Nested

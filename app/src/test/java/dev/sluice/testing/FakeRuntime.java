@@ -22,11 +22,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -68,6 +71,7 @@ public final class FakeRuntime implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicInteger opened = new AtomicInteger();
     private final AtomicInteger closed = new AtomicInteger();
+    private final Future<?> acceptor;
     private volatile boolean running = true;
 
     private FakeRuntime(Dialect dialect) {
@@ -78,7 +82,7 @@ public final class FakeRuntime implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        threads.submit(this::acceptLoop);
+        acceptor = threads.submit(this::acceptLoop);
     }
 
     public static FakeRuntime vllm() {
@@ -540,6 +544,10 @@ public final class FakeRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the fake. When this returns the port refuses connections: a test that closes a fake to play a dead
+     * or killed runtime gets "connection refused", never a connection that is accepted and then reset.
+     */
     @Override
     public void close() {
         running = false;
@@ -547,6 +555,16 @@ public final class FakeRuntime implements AutoCloseable {
             server.close();
         } catch (IOException ignored) {
             // closing anyway
+        }
+        // ServerSocket.close() returns before the socket stops listening when a thread is blocked in accept():
+        // the JDK defers the real close until that thread leaves accept, and until then the kernel still
+        // completes handshakes (about half the connects made right after close() got in, and were then reset)
+        try {
+            acceptor.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException | CancellationException e) {
+            // the loop failed or hangs: nothing more to wait for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         sockets.forEach(FakeRuntime::closeQuietly);
         threads.shutdownNow();

@@ -52,6 +52,7 @@ public final class Gateway implements AutoCloseable {
 
     public static final class Builder {
         private final Map<String, Object> props = new HashMap<>();
+        private final List<Object> singletons = new ArrayList<>();
 
         private Builder() {
             props.put("micronaut.server.port", -1);
@@ -75,8 +76,18 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /** A bean for the gateway's context, e.g. a {@link TestClock}, which the rate-limit windows then read. */
+        public Builder singleton(Object bean) {
+            singletons.add(bean);
+            return this;
+        }
+
         public Gateway start() {
-            return new Gateway(ApplicationContext.run(EmbeddedServer.class, props));
+            if (singletons.isEmpty()) {
+                return new Gateway(ApplicationContext.run(EmbeddedServer.class, props));
+            }
+            return new Gateway(ApplicationContext.builder().properties(props).singletons(singletons.toArray())
+                    .run(EmbeddedServer.class));
         }
     }
 

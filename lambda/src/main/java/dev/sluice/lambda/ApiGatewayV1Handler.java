@@ -1,22 +1,18 @@
 package dev.sluice.lambda;
 
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import io.micronaut.function.aws.proxy.payload1.ApiGatewayProxyRequestEventFunction;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Buffered handler for REST API events (payload format 1.0, Lambda proxy integration).
  * Handler string: {@code dev.sluice.lambda.ApiGatewayV1Handler::handleRequest}, managed runtime {@code java25}.
  * The configuration is checked when the class is created (Lambda init), so a bad variable fails the init with a
- * message naming it.
+ * message naming it. Payload 1.0 carries headers twice, single- and multi-valued: both are read and kept in step.
  */
-public class ApiGatewayV1Handler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>,
-        AutoCloseable {
-    private final LambdaGateway gateway;
-    private final ApiGatewayProxyRequestEventFunction function;
+public class ApiGatewayV1Handler extends BufferedHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
     /** What Lambda calls: configured from the process environment. */
     public ApiGatewayV1Handler() {
@@ -25,51 +21,70 @@ public class ApiGatewayV1Handler implements RequestHandler<APIGatewayProxyReques
 
     /** A handler over a gateway configured by the caller (tests, the cold start probe). */
     public ApiGatewayV1Handler(LambdaGateway gateway) {
-        this.gateway = gateway;
-        this.function = new ApiGatewayProxyRequestEventFunction(gateway.started());
+        super(gateway, ApiGatewayProxyRequestEventFunction::new);
     }
 
     @Override
-    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-        String method = event.getHttpMethod();
-        String path = event.getPath();
-        if (context != null && context.getAwsRequestId() != null) {
-            event.setHeaders(LambdaGateway.withRequestId(event.getHeaders(), context.getAwsRequestId()));
-            event.setMultiValueHeaders(LambdaGateway.withRequestIds(event.getMultiValueHeaders(),
-                    context.getAwsRequestId()));
-        }
-        if (event.getBody() != null) {
-            LambdaLimits.BodyCheck check = gateway.limits().check(method, path, event.getBody(),
-                    Boolean.TRUE.equals(event.getIsBase64Encoded()));
-            if (check.rejection() != null) {
-                return json(413, check.rejection());
-            }
-            if (check.replacement() != null) {
-                event.setBody(check.replacement());
-                event.setIsBase64Encoded(false);
-            }
-        }
-        var response = function.handleRequest(event, context);
-        String tooLarge = LambdaLimits.responseTooLarge(path, response.getBody());
-        return tooLarge != null ? json(502, tooLarge) : response;
+    String method(APIGatewayProxyRequestEvent event) {
+        return event.getHttpMethod();
     }
 
-    private static APIGatewayProxyResponseEvent json(int status, String body) {
+    @Override
+    String path(APIGatewayProxyRequestEvent event) {
+        return event.getPath();
+    }
+
+    @Override
+    String body(APIGatewayProxyRequestEvent event) {
+        return event.getBody();
+    }
+
+    @Override
+    boolean base64(APIGatewayProxyRequestEvent event) {
+        return Boolean.TRUE.equals(event.getIsBase64Encoded());
+    }
+
+    @Override
+    String header(APIGatewayProxyRequestEvent event, String name) {
+        String v = LambdaGateway.header(event.getHeaders(), name);
+        if (v != null) {
+            return v;
+        }
+        Map<String, List<String>> multi = event.getMultiValueHeaders();
+        if (multi != null) {
+            for (var e : multi.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name) && e.getValue() != null && !e.getValue().isEmpty()) {
+                    return e.getValue().get(0);
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    void adoptRequestId(APIGatewayProxyRequestEvent event, String awsRequestId) {
+        event.setHeaders(LambdaGateway.withRequestId(event.getHeaders(), awsRequestId));
+        event.setMultiValueHeaders(LambdaGateway.withRequestIds(event.getMultiValueHeaders(), awsRequestId));
+    }
+
+    @Override
+    void replaceBody(APIGatewayProxyRequestEvent event, String body) {
+        event.setBody(body);
+        event.setIsBase64Encoded(false);
+    }
+
+    @Override
+    String responseBody(APIGatewayProxyResponseEvent response) {
+        return response.getBody();
+    }
+
+    @Override
+    APIGatewayProxyResponseEvent response(int status, Map<String, String> headers, String body) {
         APIGatewayProxyResponseEvent r = new APIGatewayProxyResponseEvent();
         r.setStatusCode(status);
-        r.setHeaders(Map.of("Content-Type", "application/json"));
+        r.setHeaders(headers);
         r.setBody(body);
         r.setIsBase64Encoded(false);
         return r;
-    }
-
-    LambdaGateway gateway() {
-        return gateway;
-    }
-
-    @Override
-    public void close() {
-        function.close();
-        gateway.context().close();
     }
 }

@@ -7,6 +7,7 @@ import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.RedisSettings;
 import dev.sluice.config.StartupCheck;
+import dev.sluice.ratelimit.TokenCap;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.context.env.Environment;
@@ -21,12 +22,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What both buffered handlers share: the Lambda defaults, the configuration check at init, and the application
- * context they run the gateway in. No request logic lives here beyond the Lambda limits ({@link LambdaLimits}).
+ * context they run the gateway in. The request flow around the gateway is {@link BufferedHandler}'s.
  */
 public final class LambdaGateway {
     /** REQUEST_TIMEOUT_S in Lambda unless set: below API Gateway's 29 s (REST) and 30 s (HTTP API). */
     public static final int DEFAULT_REQUEST_TIMEOUT_S = 25;
-    /** LAMBDA_MAX_TOKENS unless set: the cap on max_tokens / max_completion_tokens a request may ask for. */
+    /** LAMBDA_MAX_TOKENS unless set: the cap on the tokens a request may ask for ({@link TokenCap}). */
     public static final int DEFAULT_MAX_TOKENS = 4096;
 
     private final ApplicationContext context;
@@ -75,17 +76,11 @@ public final class LambdaGateway {
         } catch (CommandLine.UsageException e) {
             problems.add(e.getMessage());
         }
-        int maxTokens = DEFAULT_MAX_TOKENS;
-        String raw = env.apply("LAMBDA_MAX_TOKENS");
-        if (raw != null && !raw.isBlank()) {
-            try {
-                maxTokens = Integer.parseInt(raw.trim());
-                if (maxTokens < 1) {
-                    problems.add("LAMBDA_MAX_TOKENS=" + raw.trim() + " must be at least 1");
-                }
-            } catch (NumberFormatException e) {
-                problems.add("LAMBDA_MAX_TOKENS=" + raw.trim() + " is not a whole number (expected e.g. 4096)");
-            }
+        TokenCap tokens = null;
+        try {
+            tokens = TokenCap.fromVariable("LAMBDA_MAX_TOKENS", env.apply("LAMBDA_MAX_TOKENS"), DEFAULT_MAX_TOKENS);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
         }
         if (!problems.isEmpty()) {
             ConfigException e = new ConfigException(problems);
@@ -116,7 +111,7 @@ public final class LambdaGateway {
                 .banner(false)
                 .properties(props);
         ApplicationContext context = builder.build();
-        return new LambdaGateway(context, new LambdaLimits(maxTokens, config.maxRequestBytes()));
+        return new LambdaGateway(context, new LambdaLimits(tokens, config.maxRequestBytes()));
     }
 
     /**
@@ -132,6 +127,23 @@ public final class LambdaGateway {
         }
         out.putIfAbsent("x-request-id", awsRequestId);
         return new HashMap<>(out);
+    }
+
+    /** A header's value, whatever the case of its name; null when absent. */
+    static String header(Map<String, String> headers, String name) {
+        if (headers == null) {
+            return null;
+        }
+        String v = headers.get(name);
+        if (v != null) {
+            return v;
+        }
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     /** {@link #withRequestId} for payload 1.0's multi-value headers. */

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.error.GatewayException;
+import dev.sluice.protocol.ClientDialect;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -89,12 +91,13 @@ class LambdaModeTest {
 
     @Test
     void aResponseOverSixMegabytesIsA502WithAMessage() throws Exception {
-        String big = LambdaLimits.tooLarge("/v1/chat/completions", 7_000_000);
-        JsonNode e = MAPPER.readTree(big);
+        GatewayException big = LambdaLimits.tooLarge(7_000_000);
+        assertEquals(502, big.status());
+        JsonNode e = MAPPER.readTree(ClientDialect.of("/v1/chat/completions", false).body(big, null));
         assertEquals("response_too_large", e.at("/error/code").asText());
         assertTrue(e.at("/error/message").asText().contains("6 MB"));
         assertEquals(7_000_000, LambdaLimits.encodedSize("x".repeat(7_000_000)));
-        JsonNode a = MAPPER.readTree(LambdaLimits.tooLarge("/v1/messages", 7_000_000));
+        JsonNode a = MAPPER.readTree(ClientDialect.of("/v1/messages", false).body(big, null));
         assertEquals("error", a.path("type").asText());
     }
 

@@ -1,7 +1,7 @@
 package dev.sluice.lambda.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.protocol.ClientDialect;
 import dev.sluice.protocol.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,35 +51,8 @@ record FunctionUrlEvent(String method, String rawPath, String rawQueryString, Ma
         return rawQueryString.isEmpty() ? rawPath : rawPath + "?" + rawQueryString;
     }
 
-    boolean anthropic() {
-        return rawPath.startsWith("/v1/messages") || rawPath.startsWith("/anthropic/");
-    }
-
-    /**
-     * The body with max_tokens / max_completion_tokens capped at {@code cap} (and set to it when absent, since a
-     * client that disconnects does not stop a streaming Lambda); bodies that are not JSON objects pass unchanged.
-     */
-    static byte[] capTokens(byte[] body, int cap) {
-        JsonNode n = Json.tryParse(body);
-        if (!(n instanceof ObjectNode o)) {
-            return body;
-        }
-        boolean changed = false;
-        boolean any = false;
-        for (String f : List.of("max_tokens", "max_completion_tokens")) {
-            JsonNode v = o.get(f);
-            if (v != null && v.isNumber()) {
-                any = true;
-                if (v.asLong() > cap) {
-                    o.put(f, cap);
-                    changed = true;
-                }
-            }
-        }
-        if (!any && (o.has("messages") || o.has("prompt"))) {
-            o.put("max_tokens", cap);
-            changed = true;
-        }
-        return changed ? Json.bytes(o) : body;
+    /** Which API family the caller speaks, for errors the runtime writes itself. */
+    ClientDialect dialect() {
+        return ClientDialect.of(rawPath, headers.containsKey("anthropic-version"));
     }
 }

@@ -1,16 +1,18 @@
 package dev.sluice.lambda.stream;
 
+import dev.sluice.lambda.LambdaGateway;
+import dev.sluice.ratelimit.TokenCap;
 import java.time.Duration;
 import java.util.function.Function;
 
 /**
  * Caps that matter only in Lambda, where a client that goes away does not stop the function (reliability.md
  * G22): {@code LAMBDA_MAX_STREAM_S} ends a stream with an explicit error event (default: the invocation
- * deadline minus 2 s), and {@code LAMBDA_MAX_TOKENS} caps max_tokens / max_completion_tokens (default 4096).
+ * deadline minus 2 s), and {@code LAMBDA_MAX_TOKENS} caps the tokens a request may ask for ({@link TokenCap}, the
+ * rule the buffered handlers apply too; default {@link LambdaGateway#DEFAULT_MAX_TOKENS}).
  */
-public record StreamLimits(Duration maxStream, int maxTokens) {
+public record StreamLimits(Duration maxStream, TokenCap tokens) {
     static final Duration DEADLINE_MARGIN = Duration.ofSeconds(2);
-    static final int DEFAULT_MAX_TOKENS = 4096;
 
     /** Reads the two variables; a bad value is an init error. {@code maxStream} is null when unset. */
     public static StreamLimits from(Function<String, String> env) {
@@ -28,19 +30,14 @@ public record StreamLimits(Duration maxStream, int maxTokens) {
             }
             stream = Duration.ofMillis(Math.round(v * 1000));
         }
-        String t = env.apply("LAMBDA_MAX_TOKENS");
-        int tokens = DEFAULT_MAX_TOKENS;
-        if (t != null && !t.isBlank()) {
-            try {
-                tokens = Integer.parseInt(t.trim());
-            } catch (NumberFormatException e) {
-                tokens = 0;
-            }
-            if (tokens < 1) {
-                throw new IllegalArgumentException("LAMBDA_MAX_TOKENS=" + t + " must be a positive integer");
-            }
-        }
+        TokenCap tokens = TokenCap.fromVariable("LAMBDA_MAX_TOKENS", env.apply("LAMBDA_MAX_TOKENS"),
+                LambdaGateway.DEFAULT_MAX_TOKENS);
         return new StreamLimits(stream, tokens);
+    }
+
+    /** The LAMBDA_MAX_TOKENS cap. */
+    public long maxTokens() {
+        return tokens.max();
     }
 
     /** How long this invocation may stream: the configured cap, never past the deadline minus the margin. */

@@ -1,9 +1,15 @@
 package dev.sluice.lambda.stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
+import dev.sluice.protocol.ClientDialect;
 import dev.sluice.protocol.Json;
+import dev.sluice.protocol.anthropic.AnthropicErrors;
+import dev.sluice.protocol.openai.OpenAiErrors;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -38,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamingRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingRuntime.class);
+    /** The OpenAI error code of both stream-cap errors (before the headers and mid-stream). */
+    static final String STREAM_CAP_CODE = "stream_duration_cap";
     private static final byte[] SEPARATOR = new byte[8];
     /** Request headers java.net.http refuses or that describe the hop, not the request. */
     private static final Set<String> DROP_REQUEST = Set.of("host", "connection", "content-length", "expect",
@@ -160,11 +168,20 @@ public final class StreamingRuntime implements AutoCloseable {
             reportError(inv, "Runtime.InvalidEvent", e);
             return;
         }
+        byte[] request;
+        try {
+            request = capped(event);
+        } catch (GatewayException e) {
+            respondWithError(inv, event, e);
+            return;
+        }
         HttpResponse<InputStream> response;
         try {
-            response = forward(event, limits.streamBudget(inv.deadlineMs(), System.currentTimeMillis()));
+            response = forward(event, request, limits.streamBudget(inv.deadlineMs(), System.currentTimeMillis()));
         } catch (java.net.http.HttpTimeoutException e) {
-            timeoutBeforeHeaders(inv, event);
+            respondWithError(inv, event, new GatewayException(ErrorKind.TIMEOUT, 504, "the gateway did not answer"
+                    + " within the Lambda stream cap (LAMBDA_MAX_STREAM_S, or the function deadline minus 2 s)", null,
+                    STREAM_CAP_CODE, Map.of()));
             return;
         } catch (IOException | RuntimeException e) {
             reportError(inv, "Runtime.GatewayUnavailable", e);
@@ -191,39 +208,43 @@ public final class StreamingRuntime implements AutoCloseable {
         }
     }
 
-    /** The stream cap ran out before the gateway answered: a 504 in the dialect, before the function times out. */
-    private void timeoutBeforeHeaders(RuntimeApi.Invocation inv, FunctionUrlEvent event) {
-        String message = "the gateway did not answer within the Lambda stream cap (LAMBDA_MAX_STREAM_S, or the"
-                + " function deadline minus 2 s)";
-        ObjectNode body = Json.NODES.objectNode();
-        ObjectNode e;
-        if (event.anthropic()) {
-            body.put("type", "error");
-            e = body.putObject("error");
-            e.put("type", "timeout_error");
-        } else {
-            e = body.putObject("error");
-            e.put("type", "timeout_error");
-            e.put("code", "stream_duration_cap");
+    /**
+     * The body with the LAMBDA_MAX_TOKENS cap applied ({@link dev.sluice.ratelimit.TokenCap}, the buffered handlers'
+     * rule); a body that is not a JSON object goes on unchanged, for the gateway to answer.
+     *
+     * @throws GatewayException a 400 when a token field is not a number of tokens
+     */
+    private byte[] capped(FunctionUrlEvent event) {
+        JsonNode json = Json.tryParse(event.body());
+        if (!(json instanceof ObjectNode o) || !limits.tokens().apply(event.method(), event.rawPath(), o)) {
+            return event.body();
         }
-        e.put("message", message);
+        return Json.bytes(o);
+    }
+
+    /** An error of the runtime's own before any byte went out: a prelude with its status, and its JSON body. */
+    private void respondWithError(RuntimeApi.Invocation inv, FunctionUrlEvent event, GatewayException e) {
+        ClientDialect dialect = event.dialect();
+        String requestId = event.headers().getOrDefault("x-request-id", inv.requestId());
         ObjectNode p = Json.NODES.objectNode();
-        p.put("statusCode", 504);
-        p.putObject("headers").put("content-type", "application/json");
+        p.put("statusCode", dialect.status(e));
+        ObjectNode headers = p.putObject("headers");
+        headers.put("content-type", "application/json");
+        headers.put("x-request-id", requestId);
+        e.headers().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
         p.putArray("cookies");
         try (ResponseStream out = api.respond(inv.requestId())) {
             out.write(Json.bytes(p));
             out.write(SEPARATOR);
-            out.write(Json.bytes(body));
+            out.write(dialect.body(e, requestId));
             out.finish();
         } catch (IOException | RuntimeException ex) {
             LOG.warn("invocation {}: the response to the runtime API failed: {}", inv.requestId(), ex.toString());
         }
     }
 
-    private HttpResponse<InputStream> forward(FunctionUrlEvent event, Duration budget)
+    private HttpResponse<InputStream> forward(FunctionUrlEvent event, byte[] body, Duration budget)
             throws IOException, InterruptedException {
-        byte[] body = FunctionUrlEvent.capTokens(event.body(), limits.maxTokens());
         HttpRequest.Builder b = HttpRequest.newBuilder(gateway.resolve(event.pathAndQuery()))
                 .timeout(budget.isZero() ? Duration.ofMillis(1) : budget)
                 .method(event.method(), body.length == 0 && !hasBody(event.method())
@@ -279,7 +300,8 @@ public final class StreamingRuntime implements AutoCloseable {
                 // a handled end: the client reads an error event in its own dialect, then the stream ends
                 String message = "the stream reached the Lambda stream cap of " + budget.toMillis()
                         + " ms (LAMBDA_MAX_STREAM_S, or the function deadline minus 2 s) and was ended";
-                out.write(sse ? capEvent(event.anthropic(), message) : new byte[0]);
+                out.write(sse ? capEvent(event.dialect(), new GatewayException(ErrorKind.TIMEOUT, 504, message, null,
+                        STREAM_CAP_CODE, Map.of())) : new byte[0]);
                 if (sse) {
                     out.finish();
                 } else {
@@ -311,24 +333,33 @@ public final class StreamingRuntime implements AutoCloseable {
         return all;
     }
 
-    /** The terminal error event for the stream cap, in the stream's dialect. */
-    static byte[] capEvent(boolean anthropic, String message) {
-        ObjectNode err = Json.NODES.objectNode();
-        String text;
-        if (anthropic) {
-            err.put("type", "error");
-            ObjectNode e = err.putObject("error");
-            e.put("type", "timeout_error");
-            e.put("message", message);
-            text = "event: error\ndata: " + Json.string(err) + "\n\n";
-        } else {
-            ObjectNode e = err.putObject("error");
-            e.put("message", message);
-            e.put("type", "timeout_error");
-            e.put("code", "stream_duration_cap");
-            text = "data: " + Json.string(err) + "\n\ndata: [DONE]\n\n";
-        }
-        return text.getBytes(StandardCharsets.UTF_8);
+    /**
+     * The error event that ends a stream cut by the cap, in the stream's dialect. It is the last thing the client
+     * reads: an OpenAI stream gets no {@code [DONE]} after it, which would announce a normal end.
+     */
+    static byte[] capEvent(ClientDialect dialect, GatewayException e) {
+        return switch (dialect) {
+            case ANTHROPIC -> AnthropicErrors.streamEvent(e);
+            case OPENAI -> OpenAiErrors.streamEvent(e);
+            case RESPONSES -> responseFailed(e);
+        };
+    }
+
+    /**
+     * The Responses API's terminal {@code response.failed} (responses-api.md §4.4: clients such as Codex ignore a
+     * bare {@code error} event). The runtime does not follow the stream's items, so the response carries only its
+     * status and error.
+     */
+    private static byte[] responseFailed(GatewayException e) {
+        ObjectNode event = Json.NODES.objectNode();
+        event.put("type", "response.failed");
+        ObjectNode response = event.putObject("response");
+        response.put("object", "response");
+        response.put("status", "failed");
+        ObjectNode error = response.putObject("error");
+        error.put("code", e.code() != null ? e.code() : "server_error");
+        error.put("message", e.getMessage());
+        return ("event: response.failed\ndata: " + Json.string(event) + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Holds back a partial SSE event so a cap never cuts one in half; other bodies pass straight through. */

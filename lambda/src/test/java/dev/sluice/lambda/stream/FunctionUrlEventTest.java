@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.protocol.ClientDialect;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -28,9 +29,9 @@ class FunctionUrlEventTest {
         assertEquals("Bearer k1", e.headers().get("authorization"));
         assertEquals("c1=x; c2=y", e.headers().get("cookie"));
         assertArrayEquals("{\"m\":1}".getBytes(StandardCharsets.UTF_8), e.body());
-        assertTrue(!e.anthropic());
-        assertTrue(FunctionUrlEvent.parse(Events.functionUrl("POST", "/v1/messages", "{}")
-                .getBytes(StandardCharsets.UTF_8)).anthropic());
+        assertEquals(ClientDialect.OPENAI, e.dialect());
+        assertEquals(ClientDialect.ANTHROPIC, FunctionUrlEvent.parse(Events.functionUrl("POST", "/v1/messages", "{}")
+                .getBytes(StandardCharsets.UTF_8)).dialect());
     }
 
     @Test

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.error.ErrorKind;
+import dev.sluice.error.GatewayException;
+import dev.sluice.protocol.ClientDialect;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -126,12 +130,16 @@ class StreamingRuntimeFailureTest {
         assertEquals(1_500, s.streamBudget(30_000, 0).toMillis());
         assertEquals(500, s.streamBudget(2_500, 0).toMillis());
         assertEquals(64, s.maxTokens());
-        String capped = new String(FunctionUrlEvent.capTokens(
-                "{\"max_completion_tokens\":9000,\"messages\":[]}".getBytes(StandardCharsets.UTF_8), 64), StandardCharsets.UTF_8);
-        assertTrue(capped.contains("\"max_completion_tokens\":64"), capped);
-        String added = new String(FunctionUrlEvent.capTokens("{\"messages\":[]}".getBytes(StandardCharsets.UTF_8), 64),
-                StandardCharsets.UTF_8);
-        assertTrue(added.contains("\"max_tokens\":64"), added);
-        assertTrue(new String(StreamingRuntime.capEvent(false, "m"), StandardCharsets.UTF_8).endsWith("data: [DONE]\n\n"));
+        ObjectNode capped = (ObjectNode) Events.json("{\"max_completion_tokens\":9000,\"messages\":[]}");
+        s.tokens().apply("POST", "/v1/chat/completions", capped);
+        assertTrue(capped.toString().contains("\"max_completion_tokens\":64"), capped.toString());
+        ObjectNode added = (ObjectNode) Events.json("{\"messages\":[]}");
+        s.tokens().apply("POST", "/v1/chat/completions", added);
+        assertTrue(added.toString().contains("\"max_tokens\":64"), added.toString());
+        // issue 13: the cap's error event is the last thing an OpenAI stream carries, no [DONE] after it
+        String capEvent = new String(StreamingRuntime.capEvent(ClientDialect.OPENAI,
+                GatewayException.of(ErrorKind.TIMEOUT, "m")), StandardCharsets.UTF_8);
+        assertTrue(capEvent.startsWith("data: {\"error\":") && capEvent.endsWith("\n\n"), capEvent);
+        assertTrue(!capEvent.contains("[DONE]"), capEvent);
     }
 }

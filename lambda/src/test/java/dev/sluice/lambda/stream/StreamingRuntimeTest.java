@@ -129,6 +129,23 @@ class StreamingRuntimeTest {
     }
 
     @Test
+    void the_stream_cap_ends_an_openai_stream_with_its_error_event_and_no_done_after_it() throws Exception {
+        // issue 13: [DONE] after the error told an OpenAI client the stream had ended normally
+        FakeRuntimeApi.Post post = invoke(Events.functionUrl("POST", "/v1/chat/completions",
+                "{\"model\":\"sim\",\"stream\":true,\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "authorization", "Bearer k1"), 2_800);
+        String sse = Events.afterPrelude(post.body());
+        assertEquals(200, Events.prelude(post.body()).path("statusCode").asInt());
+        assertTrue(sse.contains("\"content\""), sse);
+        String last = sse.substring(sse.lastIndexOf("\n\n", sse.length() - 3) + 2);
+        assertTrue(last.startsWith("data: {\"error\":") && last.endsWith("\n\n"), "the error event is last: " + sse);
+        JsonNode error = Events.json(last.substring("data: ".length()).strip());
+        assertEquals("stream_duration_cap", error.at("/error/code").asText(), last);
+        assertTrue(!sse.contains("[DONE]"), sse);
+        assertTrue(post.trailers.isEmpty(), "a handled end, not an invocation error: " + post.trailers);
+    }
+
+    @Test
     void an_event_that_is_not_a_function_url_event_is_an_invocation_error() throws Exception {
         String id = fake.enqueue("{\"hello\":1}", DEADLINE_MS);
         FakeRuntimeApi.Post err = fake.await("/invocation/" + id + "/error", 10_000);
