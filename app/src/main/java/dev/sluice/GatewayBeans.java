@@ -113,6 +113,9 @@ public class GatewayBeans {
     /** One backend per deployment, speaking its provider's dialect. */
     static Backend backendFor(Deployment d, GatewayConfig config) {
         BackendProfile profile = BackendProfile.of(d.backendKind());
+        if (d.provider() == Provider.OPENAI || d.nativeResponses()) {
+            profile = profile.withNativeResponses(); // OpenAI's own API, or a runtime marked responses_api: native
+        }
         return switch (d.provider().dialect()) {
             case OPENAI -> d.provider() == Provider.SIM ? simBackend(config)
                     : new HttpBackend(d.apiBase(), d.apiKey(), "authorization", config.connectTimeout(), profile,

@@ -24,6 +24,8 @@ import dev.sluice.protocol.ThinkingSwitch;
  * @param thinking how the runtime switches reasoning on and off
  * @param mistralToolIds with a Mistral-family model the runtime accepts only 9-character alphanumeric tool-call
  *     ids (vLLM's Mistral tokenizer, vllm#9019)
+ * @param nativeResponses the deployment serves the Responses API itself ({@code /responses}): OpenAI, or a runtime
+ *     the config file marks {@code responses_api: native}
  */
 public record BackendProfile(
         BackendKind kind,
@@ -40,7 +42,8 @@ public record BackendProfile(
         boolean imageUrls,
         boolean toolChoiceNone,
         ThinkingSwitch thinking,
-        boolean mistralToolIds) {
+        boolean mistralToolIds,
+        boolean nativeResponses) {
 
     /** Token-count endpoints per runtime (protocols.md §4.3). */
     public enum TokenizeMode { VLLM, LLAMACPP, TGI_CHAT, SGLANG_RAW, LOCALAI_RAW, COUNT_TOKENS, NONE }
@@ -51,7 +54,7 @@ public record BackendProfile(
      */
     public static BackendProfile standard(BackendKind kind) {
         return new BackendProfile(kind, "/health", false, true, true, true, false, false, null, false,
-                TokenizeMode.NONE, true, true, ThinkingSwitch.NONE, false);
+                TokenizeMode.NONE, true, true, ThinkingSwitch.NONE, false, false);
     }
 
     /**
@@ -85,78 +88,84 @@ public record BackendProfile(
     public BackendProfile health(String path) {
         return new BackendProfile(kind, path, false, embeddings, completions, streamUsage, multipleChoices,
                 embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone, thinking,
-                mistralToolIds);
+                mistralToolIds, nativeResponses);
     }
 
     public BackendProfile healthUnderBase(String path) {
         return new BackendProfile(kind, path, true, embeddings, completions, streamUsage, multipleChoices,
                 embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone, thinking,
-                mistralToolIds);
+                mistralToolIds, nativeResponses);
     }
 
     public BackendProfile withoutEmbeddings() {
         return new BackendProfile(kind, healthPath, healthUnderBase, false, completions, streamUsage,
                 multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone,
-                thinking, mistralToolIds);
+                thinking, mistralToolIds, nativeResponses);
     }
 
     public BackendProfile withoutCompletions() {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, false, streamUsage,
                 multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone,
-                thinking, mistralToolIds);
+                thinking, mistralToolIds, nativeResponses);
     }
 
     public BackendProfile withMultipleChoices() {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage, true,
                 embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone, thinking,
-                mistralToolIds);
+                mistralToolIds, nativeResponses);
     }
 
     public BackendProfile base64Embeddings() {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                 multipleChoices, true, upstreamModel, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone, thinking,
-                mistralToolIds);
+                mistralToolIds, nativeResponses);
     }
 
     public BackendProfile upstreamModel(String name) {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                 multipleChoices, embeddingsBase64, name, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone,
-                thinking, mistralToolIds);
+                thinking, mistralToolIds, nativeResponses);
     }
 
     public BackendProfile withOnlyMaxTokens() {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                 multipleChoices, embeddingsBase64, upstreamModel, true, tokenize, imageUrls, toolChoiceNone, thinking,
-                mistralToolIds);
+                mistralToolIds, nativeResponses);
     }
 
     public BackendProfile tokenize(TokenizeMode mode) {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                 multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, mode, imageUrls, toolChoiceNone,
-                thinking, mistralToolIds);
+                thinking, mistralToolIds, nativeResponses);
     }
 
     public BackendProfile noImageUrls() {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                 multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, false, toolChoiceNone,
-                thinking, mistralToolIds);
+                thinking, mistralToolIds, nativeResponses);
     }
 
     public BackendProfile noToolChoiceNone() {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                 multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls, false, thinking,
-                mistralToolIds);
+                mistralToolIds, nativeResponses);
     }
 
     public BackendProfile thinking(ThinkingSwitch how) {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                 multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone,
-                how, mistralToolIds);
+                how, mistralToolIds, nativeResponses);
     }
 
     public BackendProfile withMistralToolIds() {
         return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                 multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone,
-                thinking, true);
+                thinking, true, nativeResponses);
+    }
+
+    public BackendProfile withNativeResponses() {
+        return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
+                multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls, toolChoiceNone,
+                thinking, mistralToolIds, true);
     }
 }

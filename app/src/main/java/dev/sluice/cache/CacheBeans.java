@@ -73,4 +73,39 @@ public class CacheBeans {
         }
         return s == 0 ? null : Duration.ofSeconds(s);
     }
+
+    /**
+     * Stored Responses API responses: in Redis when REDIS_URL is set (replicas share conversations), else in
+     * memory, bounded by RESPONSES_STORE_MAX_MB (default 32, sized for the default 256 MiB heap) and kept
+     * RESPONSES_STORE_TTL_S (default 86400). RESPONSES_STORE_TTL_S=0 keeps nothing: every request then behaves
+     * as {@code store: false}.
+     */
+    @Singleton
+    ResponsesStore responsesStore(Environment env, RedisStore.Connection redis) {
+        long ttl = setting(env, "responses.store.ttl.s", "RESPONSES_STORE_TTL_S", 86_400, 0, 30L * 24 * 3600);
+        long mb = setting(env, "responses.store.max.mb", "RESPONSES_STORE_MAX_MB", 32, 1, 65_536);
+        if (ttl == 0) {
+            return new MemoryResponsesStore(Duration.ZERO, 0);
+        }
+        return redis.configured() ? new RedisResponsesStore(redis, Duration.ofSeconds(ttl))
+                : new MemoryResponsesStore(Duration.ofSeconds(ttl), mb * 1024 * 1024);
+    }
+
+    static long setting(Environment env, String property, String variable, long fallback, long min, long max) {
+        String value = env.getProperty(property, String.class).orElse(null);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        long v;
+        try {
+            v = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            v = min - 1;
+        }
+        if (v < min || v > max) {
+            throw new ConfigException(List.of(variable + "='" + value + "' is not valid (expected: a whole number from "
+                    + min + " to " + max + ")"));
+        }
+        return v;
+    }
 }

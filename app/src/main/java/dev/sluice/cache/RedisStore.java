@@ -75,6 +75,11 @@ public final class RedisStore implements CacheStore {
             this.timeout = timeout;
         }
 
+        /** How long one command may take before it counts as failed. */
+        Duration timeout() {
+            return timeout;
+        }
+
         /** Whether REDIS_URL is set. */
         public boolean configured() {
             return url != null;

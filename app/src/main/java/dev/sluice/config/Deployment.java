@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param tpm tokens per minute this deployment accepts; null means unlimited
  * @param extraParams the other {@code params} keys, as written: request defaults such as {@code temperature}
  *     or {@code extra_body}
+ * @param nativeResponses {@code responses_api: native}: the runtime serves {@code /v1/responses} itself (recent
+ *     vLLM), so Responses clients are passed through instead of translated to chat
  */
 public record Deployment(
         String id,
@@ -40,9 +42,16 @@ public record Deployment(
         Duration timeout,
         Integer rpm,
         Integer tpm,
-        Map<String, Object> extraParams) {
+        Map<String, Object> extraParams,
+        boolean nativeResponses) {
 
     public static final int DEFAULT_WEIGHT = 1;
+
+    public Deployment(String id, String alias, Provider provider, String upstreamModel, URI apiBase, String apiKey,
+            String apiVersion, int weight, Duration timeout, Integer rpm, Integer tpm, Map<String, Object> extraParams) {
+        this(id, alias, provider, upstreamModel, apiBase, apiKey, apiVersion, weight, timeout, rpm, tpm, extraParams,
+                false);
+    }
 
     public Deployment {
         Objects.requireNonNull(id, "id");
@@ -57,7 +66,7 @@ public record Deployment(
     /** This deployment under another id. */
     public Deployment withId(String newId) {
         return new Deployment(newId, alias, provider, upstreamModel, apiBase, apiKey, apiVersion, weight, timeout, rpm,
-                tpm, extraParams);
+                tpm, extraParams, nativeResponses);
     }
 
     public boolean hasApiKey() {

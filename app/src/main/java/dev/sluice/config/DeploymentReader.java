@@ -15,7 +15,8 @@ import java.util.Map;
 /** Reads the {@code params} (or {@code litellm_params}) of one {@code model_list} entry into a {@link Deployment}. */
 final class DeploymentReader {
     static final List<String> KEYS =
-            List.of("model", "api_base", "api_key", "api_version", "weight", "timeout", "rpm", "tpm");
+            List.of("model", "api_base", "api_key", "api_version", "weight", "timeout", "rpm", "tpm",
+                    "responses_api");
     /** LiteLLM client settings that are not request parameters: dropped with a warning rather than sent upstream. */
     static final List<String> LITELLM_ONLY = List.of("stream_timeout", "max_retries", "organization",
             "custom_llm_provider", "input_cost_per_token", "output_cost_per_token", "use_in_pass_through");
@@ -53,11 +54,12 @@ final class DeploymentReader {
         Integer tpm = r.integer(params.get("tpm"), ConfigReader.key(path, "tpm"), 1, Integer.MAX_VALUE,
                 ", tokens per minute");
         Map<String, Object> extra = extraParams(params, path);
+        boolean nativeResponses = responsesApi(params.get("responses_api"), ConfigReader.key(path, "responses_api"));
         if (r.errorCount() > before || model == null) {
             return null;
         }
         return new Deployment(alias + "#?", alias, provider, model.upstreamModel(), apiBase, apiKey, apiVersion,
-                weight == null ? Deployment.DEFAULT_WEIGHT : weight, timeout, rpm, tpm, extra);
+                weight == null ? Deployment.DEFAULT_WEIGHT : weight, timeout, rpm, tpm, extra, nativeResponses);
     }
 
     private Provider.Model model(Object value, String path) {
@@ -157,6 +159,20 @@ final class DeploymentReader {
                     + var + "} or inline)");
         }
         return key;
+    }
+
+    /** {@code responses_api}: {@code chat} (the default: Responses clients are translated) or {@code native}. */
+    private boolean responsesApi(Object value, String path) {
+        if (value == null) {
+            return false;
+        }
+        String v = String.valueOf(value).trim();
+        if (!v.equals("native") && !v.equals("chat")) {
+            r.error(path, "'" + v + "' is not valid (expected: native, when the runtime serves /v1/responses itself,"
+                    + " or chat)");
+            return false;
+        }
+        return v.equals("native");
     }
 
     private Map<String, Object> extraParams(Map<String, Object> params, String path) {

@@ -2,7 +2,10 @@ package dev.sluice.endpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.translate.OpenAiPassthroughRequest.Endpoint;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A client's request, parsed once and checked for what does not depend on the deployment. Each client dialect
@@ -34,4 +37,17 @@ public sealed interface ClientRequest {
      */
     record Messages(ObjectNode json, String clientModel, boolean stream, String messageId,
             Map<String, String> headers) implements ClientRequest {}
+
+    /**
+     * The OpenAI Responses API.
+     *
+     * @param priorItems the earlier turns that {@code previous_response_id} names (its input and output items),
+     *     empty without one, null when the id was not found here and only a deployment serving Responses itself
+     *     can resolve it
+     * @param store the client wants the response kept ({@code store}, default true) and the gateway keeps them
+     * @param createdAt {@code created_at} of the response, epoch seconds
+     * @param completed called with the finished Response object (completed or incomplete), to store it
+     */
+    record Responses(ObjectNode json, String clientModel, boolean stream, List<JsonNode> priorItems, boolean store,
+            long createdAt, Consumer<JsonNode> completed) implements ClientRequest {}
 }

@@ -16,7 +16,13 @@ import dev.sluice.translate.OpenAiPassthroughStream;
 import dev.sluice.translate.OpenAiToAnthropicRequest;
 import dev.sluice.translate.OpenAiToAnthropicResponse;
 import dev.sluice.translate.OpenAiToAnthropicStream;
+import dev.sluice.translate.ChainedStream;
+import dev.sluice.translate.OpenAiToResponsesResponse;
+import dev.sluice.translate.OpenAiToResponsesStream;
 import dev.sluice.translate.PreparedRequest;
+import dev.sluice.translate.ResponsesIds;
+import dev.sluice.translate.ResponsesPassthroughStream;
+import dev.sluice.translate.ResponsesRequest;
 
 /**
  * One client dialect meeting one deployment's wire, prepared for one attempt: the request is translated once,
@@ -103,6 +109,71 @@ public sealed interface Pair {
         public StreamTranslator translator() {
             return new AnthropicPassthroughStream(prepared.clientModel());
         }
+    }
+
+    /** Responses client, OpenAI-compatible chat runtime: Responses translated to chat completions and back. */
+    record ResponsesToChat(UpstreamCall call, ResponsesRequest prepared, ClientRequest.Responses request,
+            ResponsesIds ids) implements Pair {
+        @Override
+        public Answer answer(byte[] body) {
+            return responsesAnswer(OpenAiToResponsesResponse.translate(body, prepared, ids, request.createdAt()),
+                    request);
+        }
+
+        @Override
+        public StreamTranslator translator() {
+            return recorded(new OpenAiToResponsesStream(prepared, ids, request.createdAt()), request);
+        }
+    }
+
+    /** Responses client, the real Anthropic API: Responses → chat → Messages, and back the same way. */
+    record ResponsesToAnthropic(UpstreamCall call, ResponsesRequest prepared,
+            OpenAiToAnthropicRequest.Prepared messages, ClientRequest.Responses request, ResponsesIds ids)
+            implements Pair {
+        @Override
+        public Answer answer(byte[] body) {
+            byte[] chat = Json.bytes(AnthropicToOpenAiResponse.translate(body, messages));
+            return responsesAnswer(OpenAiToResponsesResponse.translate(chat, prepared, ids, request.createdAt()),
+                    request);
+        }
+
+        @Override
+        public StreamTranslator translator() {
+            return recorded(new ChainedStream(new AnthropicToOpenAiStream(messages),
+                    new OpenAiToResponsesStream(prepared, ids, request.createdAt())), request);
+        }
+    }
+
+    /** Responses client, a deployment that serves the Responses API itself: the client's request as it is. */
+    record ResponsesPassthrough(UpstreamCall call, ClientRequest.Responses request, String fallbackId)
+            implements Pair {
+        @Override
+        public Answer answer(byte[] body) {
+            JsonNode parsed = Json.tryParse(body);
+            if (parsed instanceof ObjectNode o && o.path("output").isArray()) {
+                return responsesAnswer(o, request);
+            }
+            return new Answer(body, -1, -1);
+        }
+
+        @Override
+        public StreamTranslator translator() {
+            return recorded(new ResponsesPassthroughStream(fallbackId, request.clientModel()), request);
+        }
+    }
+
+    private static Answer responsesAnswer(ObjectNode response, ClientRequest.Responses request) {
+        String status = response.path("status").asText();
+        if ("completed".equals(status) || "incomplete".equals(status)) {
+            request.completed().accept(response);
+        }
+        JsonNode usage = response.path("usage");
+        return new Answer(Json.bytes(response), usage.isObject() ? usage.path("input_tokens").asLong() : -1,
+                usage.path("output_tokens").asLong());
+    }
+
+    private static StreamTranslator recorded(StreamTranslator t, ClientRequest.Responses request) {
+        return request.store() ? new ResponsesRecorder(t, request.completed()) : t;
     }
 
     /** Anthropic counts cached input apart from the rest; the gateway's records count every input token. */

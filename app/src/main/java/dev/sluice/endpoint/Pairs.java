@@ -37,6 +37,11 @@ public final class Pairs {
                 case OPENAI, AZURE -> anthropicToOpenAi(r, u, loop);
                 case ANTHROPIC -> anthropicPassthrough(r, u, loop);
             };
+            case ClientRequest.Responses r -> switch (wire) {
+                case OPENAI, AZURE -> u.profile().nativeResponses() ? ResponsesPairs.passthrough(r, u, loop)
+                        : ResponsesPairs.toChat(r, u, loop);
+                case ANTHROPIC -> ResponsesPairs.toAnthropic(r, u, loop);
+            };
         };
     }
 

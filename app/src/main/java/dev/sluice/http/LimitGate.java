@@ -123,10 +123,10 @@ public final class LimitGate {
         }, loop);
     }
 
-    /** What a request may use: an estimate of its input (bytes / 4) plus max_tokens, or 256 without one. */
+    /** What a request may use: an estimate of its input (bytes / 4) plus its output cap, or 256 without one. */
     static long reservation(JsonNode json, int bodyLength) {
         long out = DEFAULT_OUTPUT_RESERVATION;
-        for (String f : List.of("max_completion_tokens", "max_tokens")) {
+        for (String f : List.of("max_completion_tokens", "max_tokens", "max_output_tokens")) {
             JsonNode n = json == null ? null : json.get(f);
             if (n != null && n.canConvertToLong() && n.asLong() > 0) {
                 out = n.asLong();

@@ -52,6 +52,8 @@ public final class OpsController {
         o.put("auth", authEnabled ? "api-key" : "off");
         var ep = o.putArray("endpoints");
         for (String e : new String[] {"POST /v1/chat/completions", "POST /v1/completions", "POST /v1/embeddings",
+                "POST /v1/messages", "POST /v1/messages/count_tokens", "POST /v1/responses",
+                "GET /v1/responses/{id}", "DELETE /v1/responses/{id}", "GET /v1/responses/{id}/input_items",
                 "GET /v1/models", "GET /v1/models/{id}", "GET /livez", "GET /readyz", "GET /health", "GET /metrics",
                 "GET /docs", "GET /openapi.json", "GET /reference"}) {
             ep.add(e);

@@ -6,7 +6,7 @@ import java.util.Set;
 final class Routes {
     private static final Set<String> EXACT = Set.of("/", "/livez", "/readyz", "/health", "/metrics", "/docs",
             "/openapi.json", "/reference", "/v1/models", "/v1/chat/completions", "/v1/completions",
-            "/v1/embeddings", "/v1/messages", "/v1/messages/count_tokens");
+            "/v1/embeddings", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/v1/responses/compact");
 
     private Routes() {}
 
@@ -16,6 +16,9 @@ final class Routes {
         }
         if (path.startsWith("/v1/models/")) {
             return "/v1/models/{id}";
+        }
+        if (path.startsWith("/v1/responses/")) {
+            return path.endsWith("/input_items") ? "/v1/responses/{id}/input_items" : "/v1/responses/{id}";
         }
         if (path.startsWith("/swagger-ui/")) {
             return "/swagger-ui/**";

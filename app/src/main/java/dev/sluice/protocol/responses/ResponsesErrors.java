@@ -55,14 +55,18 @@ public final class ResponsesErrors {
         return Json.object().put("code", failedCode(e)).put("message", message);
     }
 
-    /** Stateless gateway: an earlier response cannot be continued (responses-api.md §6). */
+    /**
+     * An earlier response that is not (or no longer) stored for this key cannot be continued (responses-api.md
+     * §6): it expired (RESPONSES_STORE_TTL_S), was evicted, deleted, made by another key, or sent with
+     * {@code store: false}.
+     */
     public static GatewayException previousResponseNotFound(String id) {
         return new GatewayException(ErrorKind.INVALID_REQUEST, 400, "Previous response with id '" + id
-                + "' not found. This gateway does not store responses: send the whole conversation in input,"
-                + " with store:false.", "previous_response_id", "previous_response_not_found", Map.of());
+                + "' not found. It may have expired or been stored with store:false; send the whole conversation in"
+                + " input instead.", "previous_response_id", "previous_response_not_found", Map.of());
     }
 
-    /** {@code GET}/{@code DELETE /v1/responses/{id}} on a stateless gateway: vLLM's wording. */
+    /** {@code GET}/{@code DELETE /v1/responses/{id}} of a response this key has not stored: vLLM's wording. */
     public static GatewayException responseNotFound(String id) {
         return new GatewayException(ErrorKind.NOT_FOUND, 404, "Response with id '" + id + "' not found.",
                 "response_id", null, Map.of());

@@ -80,11 +80,11 @@ class ResponsesStreamEventTest {
     }
 
     @Test
-    void theStatelessErrorsSayWhatToDoAndCarryTheirCodes() {
+    void theStoreErrorsSayWhatToDoAndCarryTheirCodes() {
         GatewayException previous = ResponsesErrors.previousResponseNotFound("resp_x");
         assertThat(ResponsesErrors.envelope(previous)).isEqualTo(Json.tryParse("""
-                {"error":{"message":"Previous response with id 'resp_x' not found. This gateway does not store responses:\
-                 send the whole conversation in input, with store:false.","type":"invalid_request_error",\
+                {"error":{"message":"Previous response with id 'resp_x' not found. It may have expired or been stored\
+                 with store:false; send the whole conversation in input instead.","type":"invalid_request_error",\
                 "param":"previous_response_id","code":"previous_response_not_found"}}"""));
         assertThat(ResponsesErrors.responseNotFound("resp_y").status()).isEqualTo(404);
         GatewayException upgrade = ResponsesErrors.upgradeRequired();

@@ -1,0 +1,136 @@
+package dev.sluice.http;
+
+import dev.sluice.cache.ResponseCache;
+import dev.sluice.cache.ResponsesStore;
+import dev.sluice.config.GatewayConfig;
+import dev.sluice.endpoint.ClientRequest;
+import dev.sluice.endpoint.Exchange;
+import dev.sluice.endpoint.ResponsesRequests;
+import dev.sluice.error.GatewayException;
+import dev.sluice.observability.RequestRecord;
+import dev.sluice.protocol.Json;
+import dev.sluice.protocol.responses.ResponsesErrors;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The OpenAI Responses API (Codex CLI, the Agents SDKs, {@code responses.create}) in front of any runtime:
+ * bridged to the runtime's chat API, or passed through where the deployment serves Responses itself.
+ * Responses are stored per API key ({@code store}, default true) for {@code previous_response_id}.
+ */
+@Controller
+@Tag(name = "OpenAI Responses API")
+public final class ResponsesController {
+    /** Names the hosted tools (web_search…) that were left out because no local model can run them. */
+    static final String DROPPED_TOOLS = "x-sluice-dropped-tools";
+
+    private final Exchange exchange;
+    private final ResponsesRequests requests;
+    private final ResponseCache cache;
+    private final LimitGate limitGate;
+    private final boolean logPrompts;
+
+    ResponsesController(Exchange exchange, ResponsesStore store, GatewayConfig config, ResponseCache cache,
+            LimitGate limitGate) {
+        this.exchange = exchange;
+        this.requests = new ResponsesRequests(exchange.router(), store);
+        this.cache = cache;
+        this.limitGate = limitGate;
+        this.logPrompts = config.logPrompts();
+    }
+
+    @Operation(summary = "Create a model response (OpenAI Responses API)",
+            description = "JSON or SSE (stream: true). Bridged to the backend's chat API (tools, namespaces, custom"
+                    + " tools, reasoning); stored per API key unless store is false, for previous_response_id.")
+    @Post(uri = "/v1/responses", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
+            MediaType.TEXT_EVENT_STREAM})
+    CompletableFuture<MutableHttpResponse<?>> create(HttpRequest<?> request, @Body @Nullable byte[] body) {
+        RequestRecord record = Attributes.record(request);
+        ResponsesRequests.Routed routed;
+        try {
+            routed = requests.parse(body);
+        } catch (GatewayException e) {
+            return Replies.fail(request, e);
+        }
+        record.model(routed.clientModel());
+        record.alias(routed.route().pool().alias());
+        if (logPrompts) {
+            String p = Json.string(routed.json().path("input"));
+            record.prompt(p.length() > 4096 ? p.substring(0, 4096) + "…" : p);
+        }
+        List<String> hosted = ResponsesRequests.hostedTools(routed.json());
+        return requests.resolve(routed, owner(record), System.currentTimeMillis() / 1000)
+                .thenCompose(parsed -> limitGate.admit(request, record, routed.route(), parsed.json(),
+                        body == null ? 0 : body.length, () -> serve(request, record, routed, parsed)))
+                .<MutableHttpResponse<?>>thenApply(r -> hosted.isEmpty() || r.code() >= 300 ? r
+                        : r.header(DROPPED_TOOLS, String.join(",", hosted)))
+                .exceptionally(e -> {
+                    routed.route().finish();
+                    return ErrorResponses.ofThrowable(request, e);
+                });
+    }
+
+    private CompletableFuture<MutableHttpResponse<?>> serve(HttpRequest<?> request, RequestRecord record,
+            ResponsesRequests.Routed routed, ClientRequest.Responses parsed) {
+        return cache.serve(request, "responses", "/v1/responses", routed.route().pool().alias(), parsed.stream(), null,
+                parsed.json(), routed.route()::finish, record::clientGone, () -> exchange.serve(parsed, routed.route(),
+                        record, NettyClientLink.of(request), Replies.loop(request))
+                        .<MutableHttpResponse<?>>thenApply(Replies::of)
+                        .exceptionally(e -> ErrorResponses.ofThrowable(request, e)));
+    }
+
+    @Operation(summary = "Codex's WebSocket transport",
+            description = "Answers 426 so Codex falls back to HTTP for the session at once.")
+    @Get(uri = "/v1/responses", produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<MutableHttpResponse<?>> upgrade(HttpRequest<?> request) {
+        return Replies.fail(request, ResponsesErrors.upgradeRequired());
+    }
+
+    @Operation(summary = "Retrieve a stored response")
+    @Get(uri = "/v1/responses/{id}", produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<MutableHttpResponse<?>> get(HttpRequest<?> request, @PathVariable String id) {
+        return answer(request, () -> requests.get(id, owner(Attributes.record(request))));
+    }
+
+    @Operation(summary = "Delete a stored response")
+    @Delete(uri = "/v1/responses/{id}", produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<MutableHttpResponse<?>> delete(HttpRequest<?> request, @PathVariable String id) {
+        return answer(request, () -> requests.delete(id, owner(Attributes.record(request))));
+    }
+
+    @Operation(summary = "List a stored response's input items")
+    @Get(uri = "/v1/responses/{id}/input_items", produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<MutableHttpResponse<?>> inputItems(HttpRequest<?> request, @PathVariable String id,
+            @QueryValue @Nullable String after, @QueryValue @Nullable Integer limit,
+            @QueryValue @Nullable String order) {
+        return answer(request, () -> requests.inputItems(id, owner(Attributes.record(request)), after, limit, order));
+    }
+
+    private static CompletableFuture<MutableHttpResponse<?>> answer(HttpRequest<?> request,
+            java.util.function.Supplier<CompletableFuture<byte[]>> body) {
+        try {
+            return body.get().<MutableHttpResponse<?>>thenApply(Replies::json)
+                    .exceptionally(e -> ErrorResponses.ofThrowable(request, e));
+        } catch (GatewayException e) {
+            return Replies.fail(request, e);
+        }
+    }
+
+    /** Stored responses belong to the key that made them; without keys every caller is the same owner. */
+    private static String owner(RequestRecord record) {
+        return record == null || record.principal() == null ? "" : record.principal();
+    }
+}
