@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  *       with one call of {@code exec_command} with {@code {"cmd": <--command>}};</li>
  *   <li>when the last message is a tool result, with a final text that quotes the command's output (the part of
  *       Codex's tool result after {@code Output:}): "The command printed: ...";</li>
+ *   <li>when a user message follows the tool exchange, which is Codex asking for a compaction summary, with a
+ *       summary that records the command's output;</li>
+ *   <li>when that summary has replaced the history, with the final text, quoting the output from the summary;</li>
  *   <li>otherwise with a short plain text.</li>
  * </ul>
  * {@code GET /health} and {@code GET /v1/models} answer as vLLM does. Each chat request is appended to --log as
@@ -35,8 +38,9 @@ import java.util.regex.Pattern;
  * answer given.
  */
 public final class ScriptedRuntime {
-    private static final Pattern STRING_FIELD = Pattern.compile("\"%s\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final String TOOL = "exec_command";
+    /** Starts the summary this runtime writes when asked to compact, so it knows the summary when it comes back. */
+    private static final String SUMMARY_TAG = "Scripted handoff summary: the command printed:";
     private static String command = "echo hello-codex-43";
     private static Path log;
 
@@ -91,9 +95,17 @@ public final class ScriptedRuntime {
         String lastRole = roles.isEmpty() ? "" : roles.get(roles.size() - 1);
         String answer;
         String text = null;
+        String summary = summaryIn(body);
         if ("tool".equals(lastRole)) {
             answer = "final";
             text = "The command printed: " + commandOutput(lastToolContent(body)).strip();
+        } else if ("user".equals(lastRole) && summary != null) {
+            answer = "final_from_summary";
+            text = "The command printed: " + summary;
+        } else if ("user".equals(lastRole) && roles.contains("tool")) {
+            // a user message after the tool exchange: Codex asking for a compaction summary
+            answer = "summary";
+            text = SUMMARY_TAG + " " + commandOutput(lastToolContent(body)).strip();
         } else if (tools.contains(TOOL) && !roles.contains("tool")) {
             answer = "tool_call";
         } else {
@@ -144,6 +156,20 @@ public final class ScriptedRuntime {
         out.flush();
     }
 
+    /**
+     * The command output recorded in this runtime's own compaction summary, when the conversation carries one (Codex
+     * put it in a user message in place of the history), else null.
+     */
+    private static String summaryIn(String body) {
+        for (String content : strings(body, "content")) {
+            int at = content.indexOf(SUMMARY_TAG);
+            if (at >= 0) {
+                return content.substring(at + SUMMARY_TAG.length()).strip();
+            }
+        }
+        return null;
+    }
+
     /** Codex's tool result reads "Chunk ID: …\nWall time: …\nProcess exited with code 0\n…\nOutput:\n<output>". */
     private static String commandOutput(String toolContent) {
         int at = toolContent.indexOf("Output:\n");
@@ -175,14 +201,36 @@ public final class ScriptedRuntime {
         return contents.isEmpty() ? "" : contents.get(0);
     }
 
-    /** Every string value of {@code field} in the JSON text, unescaped (enough for the gateway's compact JSON). */
+    /**
+     * Every string value of {@code field} in the JSON text, unescaped. A plain scan, not a regular expression:
+     * Codex's system prompt is a 17 KB string, deeper than a backtracking regex's stack.
+     */
     private static List<String> strings(String json, String field) {
         List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile(STRING_FIELD.pattern().formatted(Pattern.quote(field))).matcher(json);
-        while (m.find()) {
-            out.add(unescape(m.group(1)));
+        String key = "\"" + field + "\"";
+        for (int at = json.indexOf(key); at >= 0; at = json.indexOf(key, at + 1)) {
+            int i = skipSpace(json, at + key.length());
+            if (i >= json.length() || json.charAt(i) != ':') {
+                continue;
+            }
+            i = skipSpace(json, i + 1);
+            if (i >= json.length() || json.charAt(i) != '"') {
+                continue;
+            }
+            int end = i + 1;
+            while (end < json.length() && json.charAt(end) != '"') {
+                end += json.charAt(end) == '\\' ? 2 : 1;
+            }
+            out.add(unescape(json.substring(i + 1, Math.min(end, json.length()))));
         }
         return out;
+    }
+
+    private static int skipSpace(String s, int i) {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
     }
 
     private static String unescape(String s) {

@@ -10,7 +10,9 @@
 #
 # Usage: examples/codex/run-against-fake.sh
 # Env: SLUICE_CODEX_BIN (default: the npm install under /tmp/codex, then `codex` on PATH), JAVA_HOME (a JDK >= 25),
-#      KEEP_TMP=1 to keep the logs.
+#      KEEP_TMP=1 to keep the logs, CODEX_EXTRA_ARGS for more codex flags. With
+#      CODEX_EXTRA_ARGS="-c model_auto_compact_token_limit=2000" Codex compacts in the middle of the turn: it asks
+#      the model, through Sluice, for a summary, and the runtime puts the command's output in it.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -120,7 +122,7 @@ set +e
   SLUICE_API_KEY="$KEY" \
   timeout 120 "$CODEX" exec --json --ephemeral --skip-git-repo-check --sandbox danger-full-access \
     -c model='"scripted"' -c model_providers.sluice.base_url="\"http://127.0.0.1:$GATEWAY_PORT/v1\"" \
-    -c approval_policy='"never"' -c check_for_update_on_startup=false -c analytics.enabled=false \
+    -c approval_policy='"never"' -c check_for_update_on_startup=false -c analytics.enabled=false ${CODEX_EXTRA_ARGS:-} \
     --output-last-message "$TMP/last-message.txt" \
     "Run the check command with your shell tool and tell me exactly what it printed." \
     < /dev/null) > "$TMP/codex.jsonl" 2> "$TMP/codex.err"

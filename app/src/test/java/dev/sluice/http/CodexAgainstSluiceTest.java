@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -122,7 +123,7 @@ class CodexAgainstSluiceTest {
     /** What one Codex turn left behind: its JSONL events, its last message, and the runtime's request log. */
     private record Turn(List<JsonNode> events, String lastMessage, List<JsonNode> runtimeRequests, String marker) {}
 
-    private static Turn runTurn(Path tmp) throws Exception {
+    private static Turn runTurn(Path tmp, String... codexConfig) throws Exception {
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path codexHome = Files.createDirectories(tmp.resolve("home/.codex"));
         Files.copy(config, codexHome.resolve("config.toml"));
@@ -149,13 +150,17 @@ class CodexAgainstSluiceTest {
                 // the config file as shipped; the overrides only point Codex at this gateway and keep it quiet. No
                 // sandbox: the one command is the scripted runtime's, and the test is about the gateway, not about
                 // whether this host can run Codex's sandbox
-                ProcessBuilder pb = new ProcessBuilder(codex.toString(), "exec", "--json", "--ephemeral",
+                List<String> cmd = new ArrayList<>(List.of(codex.toString(), "exec", "--json", "--ephemeral",
                         "--skip-git-repo-check", "--sandbox", "danger-full-access",
                         "-c", "model=\"scripted\"",
                         "-c", "model_providers.sluice.base_url=\"" + gateway.url() + "/v1\"",
                         "-c", "approval_policy=\"never\"", "-c", "check_for_update_on_startup=false",
-                        "-c", "analytics.enabled=false", "--output-last-message", lastMessage.toString(), PROMPT)
-                        .directory(work.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        "-c", "analytics.enabled=false", "--output-last-message", lastMessage.toString()));
+                for (String setting : codexConfig) {
+                    cmd.addAll(List.of("-c", setting));
+                }
+                cmd.add(PROMPT);
+                ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                         .redirectOutput(tmp.resolve("codex.jsonl").toFile())
                         .redirectError(tmp.resolve("codex.err").toFile());
                 Map<String, String> env = pb.environment();
@@ -223,5 +228,31 @@ class CodexAgainstSluiceTest {
                     "multi_agent_v1__spawn_agent");
         });
         assertThat(turn.runtimeRequests().get(1).path("last_role").asText()).isEqualTo("tool");
+    }
+
+    /**
+     * A session that outgrows its window: with a compaction limit below the prompt's size, Codex compacts after the
+     * tool call, in the middle of the turn. A provider that is not OpenAI compacts locally: it sends the history and
+     * its summary prompt as a plain Responses request through the gateway, and goes on with the model's summary
+     * in place of the history. The runtime writes the command's output into that summary, so the final answer
+     * holds the marker only if the summary came back through the gateway.
+     */
+    @Test
+    void codexCompactsALongSessionThroughTheModelBehindSluice(@TempDir Path tmp) throws Exception {
+        Turn turn = runTurn(tmp, "model_auto_compact_token_limit=2000");
+
+        List<String> answers = turn.runtimeRequests().stream().map(r -> r.path("answer").asText()).toList();
+        assertThat(answers).as("the runtime saw the call, the compaction request, then the compacted history")
+                .containsSubsequence("tool_call", "summary", "final_from_summary");
+        JsonNode compaction = turn.runtimeRequests().get(answers.indexOf("summary"));
+        assertThat(compaction.path("last_role").asText()).as("Codex's summary prompt comes last").isEqualTo("user");
+        JsonNode after = turn.runtimeRequests().get(answers.indexOf("final_from_summary"));
+        assertThat(after.path("messages").asInt()).as("the history was replaced by the summary")
+                .isLessThan(compaction.path("messages").asInt());
+
+        assertThat(completed(turn, "command_execution")).hasSize(1);
+        assertThat(turn.lastMessage()).contains("hello-codex-43").contains(turn.marker());
+        assertThat(turn.events()).extracting(e -> e.path("type").asText()).contains("turn.completed")
+                .doesNotContain("turn.failed");
     }
 }
