@@ -4,12 +4,15 @@
 #   nginx    : load generator -> nginx proxy_pass -> mock upstream
 #   sluice   : load generator -> Sluice (OpenAI pass-through) -> mock upstream
 #   sluice-anthropic : the same suite through /v1/messages (Anthropic shapes, translated to OpenAI upstream)
+#   sluice-responses : the same suite through /v1/responses (Responses API shapes, translated to OpenAI upstream;
+#                      the shared harness is copied and given --api responses by bench/lib/add-responses-api.py)
 # plus the JSON ceiling pass against the static nginx upstream for direct, nginx and Sluice.
 #
 # Layout on a 2-core box: proxies under test pinned to CPU $SUT_CPUS (0); wrk, the SSE probe and the
 # upstreams on CPU $LOAD_CPUS (1). Results: /tmp/llmgw-bench/results/sluice-<ts>/report.md
 # Env: BENCH_DIR (default ../shared/bench), DURATION (10), WARMUP (10), CONNS (64), JAVA (java of JDK 25),
-#      SLUICE_JAVA_OPTS (default "-XX:+UseSerialGC -Xmx256m"), SKIP_BUILD=1.
+#      SLUICE_JAVA_OPTS (default "-XX:+UseSerialGC -Xmx256m"), SKIP_BUILD=1, SLUICE_JAR (default app/target/sluice.jar:
+#      point it at another build to compare two versions on the same box), APIS (default "openai anthropic responses").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-$ROOT/../shared/bench}"
@@ -20,8 +23,9 @@ DURATION="${DURATION:-10}" WARMUP="${WARMUP:-10}" CONNS="${CONNS:-64}"
 SUT_CPUS="${SUT_CPUS:-0}" LOAD_CPUS="${LOAD_CPUS:-1}"
 JAVA="${JAVA:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java}"
 SLUICE_JAVA_OPTS="${SLUICE_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m}"
-JAR="$ROOT/app/target/sluice.jar"
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
+JAR="${SLUICE_JAR:-$ROOT/app/target/sluice.jar}"
+APIS="${APIS:-openai anthropic responses}"
+if [ "${SKIP_BUILD:-0}" != 1 ] && [ -z "${SLUICE_JAR:-}" ]; then
   (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 fi
 [ -f "$JAR" ] || die "no $JAR: build with ./mvnw package -DskipTests"
@@ -63,13 +67,27 @@ wait_http "http://127.0.0.1:$GW_STATIC_PORT/livez" 20 || die "sluice (static) no
   echo "sluice: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } | tee "$RES/environment.txt"
 
+# the Responses API shape lives in a patched scratch copy of the harness (../shared is not ours to change)
+HARNESS="$RES/harness"
+cp -r "$BENCH_DIR" "$HARNESS" && chmod -R u+w "$HARNESS"
+python3 "$ROOT/bench/lib/add-responses-api.py" "$HARNESS" >/dev/null
+
 B=("$BENCH_DIR/bench-gateway.sh" --duration "$DURATION" --warmup "$WARMUP" --connections "$CONNS" --load-cpus "$LOAD_CPUS")
 AUTH=(-H 'Authorization: Bearer bench-key')
 "${B[@]}" --label direct --out "$RES/direct" --pid-file "$RUN_DIR/mock.pid" "http://127.0.0.1:$MOCK_PORT" >"$RES/direct.log" 2>&1
 "${B[@]}" --label nginx --out "$RES/nginx" --pid-file "$RUN_DIR/nginx-proxy.pid" "http://127.0.0.1:$NGX_PORT" >"$RES/nginx.log" 2>&1
-"${B[@]}" --label sluice --out "$RES/sluice" --pid "$GW_PID" "${AUTH[@]}" "http://127.0.0.1:$GW_PORT" >"$RES/sluice.log" 2>&1
-"${B[@]}" --label sluice-anthropic --api anthropic --out "$RES/sluice-anthropic" --pid "$GW_PID" "${AUTH[@]}" \
-  "http://127.0.0.1:$GW_PORT" >"$RES/sluice-anthropic.log" 2>&1
+SUITES=()
+for api in $APIS; do
+  case "$api" in
+    openai) label=sluice; H=("${B[@]}") ;;
+    anthropic) label=sluice-anthropic; H=("${B[@]}" --api anthropic) ;;
+    responses) label=sluice-responses; H=("$HARNESS/bench-gateway.sh" "${B[@]:1}" --api responses) ;;
+    *) die "APIS: unknown api '$api' (openai, anthropic, responses)" ;;
+  esac
+  "${H[@]}" --label "$label" --out "$RES/$label" --pid "$GW_PID" "${AUTH[@]}" "http://127.0.0.1:$GW_PORT" \
+    >"$RES/$label.log" 2>&1
+  SUITES+=("$RES/$label")
+done
 
 C=("${B[@]}" --tests json-c1,json-sat --warmup 5)
 "${C[@]}" --label direct-static --out "$RES/direct-static" --pid-file "$RUN_DIR/static.pid" "http://127.0.0.1:$STATIC_PORT" >"$RES/direct-static.log" 2>&1
@@ -79,7 +97,7 @@ C=("${B[@]}" --tests json-c1,json-sat --warmup 5)
 {
   echo "### Upstream = mock (node), full suite"
   echo
-  node "$BENCH_DIR/lib/report.mjs" "$RES/direct" "$RES/nginx" "$RES/sluice" "$RES/sluice-anthropic"
+  node "$BENCH_DIR/lib/report.mjs" "$RES/direct" "$RES/nginx" "${SUITES[@]}"
   echo
   echo "### Upstream = static nginx (JSON ceiling)"
   echo

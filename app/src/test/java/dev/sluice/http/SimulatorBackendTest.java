@@ -153,4 +153,24 @@ class SimulatorBackendTest {
     void the_model_list_names_the_simulator() {
         assertThat(sdk.models().list().data()).extracting(m -> m.id()).containsExactly("sim");
     }
+
+    @Test
+    void the_responses_api_gets_the_simulator_text_whole_and_streamed() {
+        com.openai.models.responses.ResponseCreateParams params = com.openai.models.responses.ResponseCreateParams
+                .builder().model("sim").input("Hello?").maxOutputTokens(12L).build();
+        com.openai.models.responses.Response whole = sdk.responses().create(params);
+        String text = whole.output().stream().flatMap(i -> i.message().stream()).flatMap(m -> m.content().stream())
+                .flatMap(c -> c.outputText().stream()).map(t -> t.text()).reduce("", String::concat);
+        assertThat(text).startsWith("Hello from the Sluice simulator");
+        assertThat(whole.status()).map(st -> st.asString()).contains("incomplete");
+
+        com.openai.helpers.ResponseAccumulator acc = com.openai.helpers.ResponseAccumulator.create();
+        try (var s = sdk.responses().createStreaming(params)) {
+            s.stream().forEach(acc::accumulate);
+        }
+        String streamed = acc.response().output().stream().flatMap(i -> i.message().stream())
+                .flatMap(m -> m.content().stream()).flatMap(c -> c.outputText().stream()).map(t -> t.text())
+                .reduce("", String::concat);
+        assertThat(streamed).isEqualTo(text);
+    }
 }
