@@ -23,7 +23,7 @@ final class ResponsesInputItems {
     /** History of tools that run on OpenAI's side or in a client runtime this gateway does not expose: dropped. */
     private static final Set<String> HOSTED_HISTORY = Set.of("web_search_call", "file_search_call", "computer_call",
             "computer_call_output", "code_interpreter_call", "image_generation_call", "tool_search_call",
-            "tool_search_output", "additional_tools", "configuration_update", "compaction", "compaction_trigger",
+            "tool_search_output", "additional_tools", "configuration_update", "compaction_trigger",
             "mcp_list_tools", "mcp_approval_request", "mcp_approval_response", "mcp_call", "shell_call",
             "shell_call_output", "apply_patch_call", "apply_patch_call_output", "program", "program_output");
     private static final Set<String> CALLS = Set.of("function_call", "custom_tool_call", "local_shell_call");
@@ -132,6 +132,7 @@ final class ResponsesInputItems {
                 }
             }
             case "reasoning" -> reasoning(item);
+            case "compaction" -> compaction(item);
             default -> {
                 if (!HOSTED_HISTORY.contains(type)) {
                     throw GatewayException.invalid(where.get(i) + ": unknown input item type \"" + type
@@ -182,6 +183,22 @@ final class ResponsesInputItems {
             default -> throw GatewayException.invalid(where.get(i) + ".role: \"" + role
                     + "\" is not user, assistant, system or developer", "input");
         }
+    }
+
+    /**
+     * A summary this gateway made ({@link ResponsesCompaction}) stands in for the history it replaced, as a user
+     * message; OpenAI's own compaction items are opaque to any other model and are dropped.
+     */
+    private void compaction(JsonNode item) {
+        String summary = ResponsesCompaction.summary(item);
+        if (summary == null) {
+            dropped.add("compaction");
+            return;
+        }
+        closeCalls();
+        pendingReasoning.setLength(0);
+        messages.add(Json.object().put("role", "user").put("content", ResponsesCompaction.handoff(summary)));
+        turns = true;
     }
 
     private void openAssistant(String text) {

@@ -235,6 +235,7 @@ final class ResponsesStreamItems {
             }
             case ResponsesOutputItem.Message m -> throw new IllegalStateException("not a call: " + m);
             case ResponsesOutputItem.Reasoning r -> throw new IllegalStateException("not a call: " + r);
+            case ResponsesOutputItem.Compaction k -> throw new IllegalStateException("not a call: " + k);
             case ResponsesOutputItem.Unknown u -> throw new IllegalStateException("not a call: " + u);
         }
         c.closed = true;

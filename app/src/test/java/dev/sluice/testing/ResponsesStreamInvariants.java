@@ -317,6 +317,12 @@ public final class ResponsesStreamInvariants {
                     p.add(at + "the item's " + field + " differ from the .done event (or it never came)");
                 }
             }
+            case "compaction" -> {
+                // a compaction summary (ResponsesCompaction) is sent whole: no parts, no deltas
+                if (!open.parts.isEmpty() || !item.path("encrypted_content").isTextual()) {
+                    p.add(at + "a compaction item needs encrypted_content and no parts");
+                }
+            }
             default -> p.add(at + "an item type the gateway never sends: " + open.type);
         }
     }

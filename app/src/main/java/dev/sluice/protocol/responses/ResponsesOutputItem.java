@@ -24,6 +24,7 @@ public sealed interface ResponsesOutputItem {
             case FunctionCall f -> new FunctionCall(f.id(), status, f.callId(), f.name(), f.namespace(), f.arguments());
             case CustomToolCall c -> c;
             case Reasoning r -> new Reasoning(r.id(), status, r.summary(), r.content());
+            case Compaction c -> c;
             case Unknown u -> u;
         };
     }
@@ -89,6 +90,16 @@ public sealed interface ResponsesOutputItem {
             content.forEach(t -> c.add(new ResponsesContentPart.ReasoningText(t).toJson()));
             o.putNull("encrypted_content");
             return o.put("status", status);
+        }
+    }
+
+    /**
+     * The result of a compaction (OpenAI's {@code ResponseCompactionItem}): {@code encrypted_content} is opaque to
+     * the client, which sends the item back as input in later requests. No status in the SDK types.
+     */
+    record Compaction(String id, String encryptedContent) implements ResponsesOutputItem {
+        public ObjectNode toJson() {
+            return Json.object().put("id", id).put("type", "compaction").put("encrypted_content", encryptedContent);
         }
     }
 
