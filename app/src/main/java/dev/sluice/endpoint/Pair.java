@@ -20,6 +20,8 @@ import dev.sluice.translate.ChainedStream;
 import dev.sluice.translate.OpenAiToResponsesResponse;
 import dev.sluice.translate.OpenAiToResponsesStream;
 import dev.sluice.translate.PreparedRequest;
+import dev.sluice.translate.ResponsesCompaction;
+import dev.sluice.translate.ResponsesCompactionStream;
 import dev.sluice.translate.ResponsesIds;
 import dev.sluice.translate.ResponsesPassthroughStream;
 import dev.sluice.translate.ResponsesRequest;
@@ -159,6 +161,27 @@ public sealed interface Pair {
         @Override
         public StreamTranslator translator() {
             return recorded(new ResponsesPassthroughStream(fallbackId, request.clientModel()), request);
+        }
+    }
+
+    /**
+     * Responses client asking for a compaction ({@code compaction_trigger}, Codex's remote compaction): the
+     * runtime writes the summary, the client gets one {@code compaction} item. {@code messages} is set when the
+     * deployment is the real Anthropic API.
+     */
+    record ResponsesCompacting(UpstreamCall call, ResponsesRequest prepared, OpenAiToAnthropicRequest.Prepared messages,
+            ClientRequest.Responses request, ResponsesIds ids) implements Pair {
+        @Override
+        public Answer answer(byte[] body) {
+            byte[] chat = messages == null ? body : Json.bytes(AnthropicToOpenAiResponse.translate(body, messages));
+            return responsesAnswer(ResponsesCompaction.response(chat, prepared, ids, request.createdAt()), request);
+        }
+
+        @Override
+        public StreamTranslator translator() {
+            StreamTranslator compaction = new ResponsesCompactionStream(prepared, ids, request.createdAt());
+            return recorded(messages == null ? compaction
+                    : new ChainedStream(new AnthropicToOpenAiStream(messages), compaction), request);
         }
     }
 

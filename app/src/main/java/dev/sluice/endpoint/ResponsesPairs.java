@@ -8,6 +8,7 @@ import dev.sluice.protocol.Json;
 import dev.sluice.protocol.responses.ResponsesErrors;
 import dev.sluice.routing.Upstream;
 import dev.sluice.translate.OpenAiToAnthropicRequest;
+import dev.sluice.translate.ResponsesCompaction;
 import dev.sluice.translate.ResponsesIds;
 import dev.sluice.translate.ResponsesOptions;
 import dev.sluice.translate.ResponsesRequest;
@@ -20,6 +21,11 @@ final class ResponsesPairs {
 
     /** A chat runtime: the Responses request becomes chat completions. */
     static Pair toChat(ClientRequest.Responses r, Upstream u, EventLoop loop) {
+        if (ResponsesCompaction.requested(r.json())) {
+            ResponsesRequest p = compactionRequest(r, u, Capabilities.responses(u.profile()));
+            return new Pair.ResponsesCompacting(new UpstreamCall("POST", "/chat/completions", Json.bytes(p.chat()),
+                    r.stream(), loop), p, null, r, ResponsesIds.random());
+        }
         ResponsesRequest p = translate(r, u, Capabilities.responses(u.profile()));
         RequestDefaults.apply(p.chat(), u.requestDefaults());
         return new Pair.ResponsesToChat(new UpstreamCall("POST", "/chat/completions", Json.bytes(p.chat()),
@@ -28,6 +34,13 @@ final class ResponsesPairs {
 
     /** The real Anthropic API: Responses → chat (OpenAI's dialect) → Messages. */
     static Pair toAnthropic(ClientRequest.Responses r, Upstream u, EventLoop loop) {
+        if (ResponsesCompaction.requested(r.json())) {
+            ResponsesRequest p = compactionRequest(r, u, ResponsesOptions.openAi());
+            OpenAiToAnthropicRequest.Prepared m = OpenAiToAnthropicRequest.translate(p.chat(),
+                    u.modelFor(r.clientModel()), r.clientModel());
+            return new Pair.ResponsesCompacting(new UpstreamCall("POST", "/messages", m.bytes(), m.stream(), loop), p,
+                    m, r, ResponsesIds.random());
+        }
         ResponsesRequest p = translate(r, u, ResponsesOptions.openAi());
         RequestDefaults.apply(p.chat(), u.requestDefaults());
         OpenAiToAnthropicRequest.Prepared m = OpenAiToAnthropicRequest.translate(p.chat(),
@@ -55,13 +68,30 @@ final class ResponsesPairs {
                 loop), r, ResponsesIds.random().next("resp"));
     }
 
+    /**
+     * The summary pass of a compaction: the runtime is asked for the handoff summary, streamed when the client
+     * streams (the summary is collected whole before the one compaction item goes out).
+     */
+    private static ResponsesRequest compactionRequest(ClientRequest.Responses r, Upstream u, ResponsesOptions o) {
+        ResponsesRequest p = translate(r, ResponsesCompaction.summaryRequest(r.json()), u, o);
+        if (r.stream()) {
+            p.chat().put("stream", true);
+            p.chat().putObject("stream_options").put("include_usage", true);
+        }
+        return p;
+    }
+
     private static ResponsesRequest translate(ClientRequest.Responses r, Upstream u, ResponsesOptions options) {
+        return translate(r, r.json(), u, options);
+    }
+
+    private static ResponsesRequest translate(ClientRequest.Responses r, ObjectNode body, Upstream u, ResponsesOptions options) {
         if (r.priorItems() == null) {
             throw ResponsesErrors.previousResponseNotFound(Json.text(r.json(), "previous_response_id"));
         }
         String model = u.profile().upstreamModel() != null ? u.profile().upstreamModel()
                 : u.modelFor(r.clientModel());
-        ResponsesRequest p = ResponsesToOpenAiRequest.translate(r.json(), r.priorItems(), options, model);
+        ResponsesRequest p = ResponsesToOpenAiRequest.translate(body, r.priorItems(), options, model);
         JsonNode store = p.echo().get("store");
         if (store != null || r.store()) {
             p.echo().put("store", r.store());

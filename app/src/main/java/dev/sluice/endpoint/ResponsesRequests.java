@@ -78,6 +78,46 @@ public final class ResponsesRequests {
         });
     }
 
+    /**
+     * {@code POST /v1/responses/compact} as a compaction request: the body's input gets a
+     * {@code compaction_trigger}, nothing is streamed or stored.
+     */
+    public static ObjectNode compactionBody(ObjectNode json) {
+        ObjectNode body = json.deepCopy();
+        ArrayNode input = inputItems(json);
+        input.addObject().put("type", "compaction_trigger");
+        body.set("input", input);
+        body.put("stream", false);
+        body.put("store", false);
+        return body;
+    }
+
+    /**
+     * The {@code /v1/responses/compact} answer (openai-python {@code CompactedResponse}) from the compaction's
+     * Response: the user messages of the client's input, in order, then the compaction item.
+     */
+    public static byte[] compacted(ObjectNode clientBody, byte[] response) {
+        JsonNode r = Json.tryParse(response);
+        ObjectNode out = Json.object();
+        out.set("id", r == null ? Json.NODES.nullNode() : r.path("id"));
+        out.put("object", "response.compaction");
+        out.set("created_at", r == null ? Json.NODES.nullNode() : r.path("created_at"));
+        ArrayNode output = out.putArray("output");
+        for (JsonNode item : inputItems(clientBody)) {
+            String type = item.path("type").asText("message");
+            if (type.equals("message") && "user".equals(Json.text(item, "role"))) {
+                ObjectNode m = item.deepCopy();
+                m.put("type", "message");
+                output.add(m);
+            }
+        }
+        if (r != null) {
+            r.path("output").forEach(output::add);
+            out.set("usage", r.path("usage"));
+        }
+        return Json.bytes(out);
+    }
+
     /** Hosted tools (web_search, file_search…) no local model can run: dropped, and named to the client. */
     public static List<String> hostedTools(ObjectNode json) {
         List<String> out = new ArrayList<>();

@@ -92,6 +92,36 @@ public final class ResponsesController {
                         .exceptionally(e -> ErrorResponses.ofThrowable(request, e)));
     }
 
+    @Operation(summary = "Compact a conversation (Codex's remote compaction)",
+            description = "The model summarises the input; the answer lists the input's user messages and one"
+                    + " compaction item, which a later request sends back in its input.")
+    @Post(uri = "/v1/responses/compact", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<MutableHttpResponse<?>> compact(HttpRequest<?> request, @Body @Nullable byte[] body) {
+        RequestRecord record = Attributes.record(request);
+        ResponsesRequests.Routed routed;
+        try {
+            routed = requests.parse(body);
+        } catch (GatewayException e) {
+            return Replies.fail(request, e);
+        }
+        record.model(routed.clientModel());
+        record.alias(routed.route().pool().alias());
+        ResponsesRequests.Routed compaction = new ResponsesRequests.Routed(
+                ResponsesRequests.compactionBody(routed.json()), routed.route(), routed.clientModel());
+        return requests.resolve(compaction, owner(record), System.currentTimeMillis() / 1000)
+                .thenCompose(parsed -> limitGate.admit(request, record, routed.route(), parsed.json(),
+                        body == null ? 0 : body.length, () -> exchange.serve(parsed, routed.route(), record,
+                                NettyClientLink.of(request), Replies.loop(request))
+                                .<MutableHttpResponse<?>>thenApply(reply -> reply instanceof
+                                        dev.sluice.endpoint.Reply.Json j ? Replies.json(ResponsesRequests.compacted(
+                                        routed.json(), j.body())) : Replies.of(reply))
+                                .exceptionally(e -> ErrorResponses.ofThrowable(request, e))))
+                .exceptionally(e -> {
+                    routed.route().finish();
+                    return ErrorResponses.ofThrowable(request, e);
+                });
+    }
+
     @Operation(summary = "Codex's WebSocket transport",
             description = "Answers 426 so Codex falls back to HTTP for the session at once.")
     @Get(uri = "/v1/responses", produces = MediaType.APPLICATION_JSON)

@@ -255,4 +255,22 @@ class CodexAgainstSluiceTest {
         assertThat(turn.events()).extracting(e -> e.path("type").asText()).contains("turn.completed")
                 .doesNotContain("turn.failed");
     }
+
+    /**
+     * Codex's remote compaction (v2), which it uses for a provider named "OpenAI": it appends a
+     * {@code compaction_trigger} item to an ordinary {@code /v1/responses} request and expects exactly one
+     * {@code compaction} output item, failing the turn otherwise. Sluice has the model write the summary and
+     * returns it as that item; Codex then sends the item back, and the runtime sees its summary again.
+     */
+    @Test
+    void codexRemoteCompactionThroughSluiceKeepsTheTurnGoing(@TempDir Path tmp) throws Exception {
+        Turn turn = runTurn(tmp, "model_auto_compact_token_limit=2000", "model_providers.sluice.name=\"OpenAI\"");
+
+        List<String> answers = turn.runtimeRequests().stream().map(r -> r.path("answer").asText()).toList();
+        assertThat(answers).as("the call, the summary pass for the compaction item, then the compacted history")
+                .containsSubsequence("tool_call", "summary", "final_from_summary");
+        assertThat(turn.events()).extracting(e -> e.path("type").asText()).contains("turn.completed")
+                .doesNotContain("turn.failed");
+        assertThat(turn.lastMessage()).contains("hello-codex-43").contains(turn.marker());
+    }
 }

@@ -232,4 +232,56 @@ class ResponsesApiTest {
             assertThat(Gateway.json(client.bodyText(WAIT)).at("/error/code").asText()).isEqualTo("upgrade_required");
         }
     }
+
+    @Test
+    void a_compaction_trigger_gets_one_compaction_item_holding_the_models_summary() throws Exception {
+        vllm.enqueue(chatAnswer("the summary"));
+        String body = "{\"model\":\"qwen\",\"input\":[{\"type\":\"message\",\"role\":\"user\",\"content\":"
+                + "\"fix the bug\"},{\"type\":\"compaction_trigger\"}]}";
+        JsonNode r;
+        try (RawHttp client = RawHttp.postJson(gateway.port(), "/v1/responses", "sk-alice", body, WAIT)) {
+            assertThat(client.status()).isEqualTo(200);
+            r = Gateway.json(client.bodyText(WAIT));
+        }
+        assertThat(r.path("output")).hasSize(1);
+        assertThat(r.at("/output/0/type").asText()).isEqualTo("compaction");
+        String content = r.at("/output/0/encrypted_content").asText();
+        assertThat(new String(java.util.Base64.getDecoder().decode(content.substring(content.indexOf(':') + 1)),
+                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("the summary");
+        JsonNode sent = vllm.takeRequest().json();
+        assertThat(sent.at("/messages/0/content").asText()).contains("fix the bug");
+        assertThat(sent.path("messages").get(sent.path("messages").size() - 1).path("content").asText())
+                .as("the summary prompt comes last").isNotBlank();
+    }
+
+    @Test
+    void a_streamed_compaction_ends_with_the_compaction_item_and_response_completed() throws Exception {
+        vllm.enqueue(Reply.sse()
+                .data(CHUNK.formatted("{\"role\":\"assistant\",\"content\":\"sum\"}", "null"))
+                .data(CHUNK.formatted("{\"content\":\"mary\"}", "null"))
+                .data(CHUNK.formatted("{}", "\"stop\""))
+                .data(USAGE));
+        List<RawHttp.Event> events;
+        try (RawHttp client = RawHttp.postJson(gateway.port(), "/v1/responses", "sk-alice", "{\"model\":\"qwen\","
+                + "\"stream\":true,\"input\":[{\"type\":\"compaction_trigger\"}]}", WAIT)) {
+            assertThat(client.status()).isEqualTo(200);
+            events = client.readEvents(WAIT);
+        }
+        assertThat(events.getLast().text()).contains("response.completed");
+        assertThat(events).anyMatch(e -> e.text().contains("response.output_item.done")
+                && e.text().contains("\"compaction\""));
+        assertThat(vllm.takeRequest().json().path("stream").asBoolean()).isTrue();
+    }
+
+    @Test
+    void the_compact_endpoint_answers_the_sdks_compacted_response() throws Exception {
+        vllm.enqueue(chatAnswer("short history"));
+
+        com.openai.models.responses.CompactedResponse c = alice.responses().compact(
+                com.openai.models.responses.ResponseCompactParams.builder().model("qwen").input("a long chat").build());
+
+        assertThat(c.output()).hasSize(2);
+        assertThat(c.output().get(0).message()).as("the user message is kept").isPresent();
+        assertThat(c.output().get(1).compaction().orElseThrow().encryptedContent()).startsWith("sluice.compaction");
+    }
 }
