@@ -115,6 +115,38 @@ public abstract class GatewayContract {
         assertEquals("sim", l.at("/data/0/id").asText());
     }
 
+    // ---- OpenAI Responses ----
+
+    @Test
+    void responsesJson() {
+        var r = openAi("POST", "/v1/responses", "{\"model\":\"sim\",\"input\":\"Hello?\",\"max_output_tokens\":8}");
+        assertEquals(200, r.status(), r.body());
+        JsonNode resp = json(r.body());
+        assertEquals("response", resp.path("object").asText());
+        assertTrue(resp.path("id").asText().startsWith("resp_"), r.body());
+        assertEquals("output_text", resp.at("/output/0/content/0/type").asText(), r.body());
+        assertFalse(resp.at("/output/0/content/0/text").asText().isEmpty());
+        assertTrue(resp.at("/usage/output_tokens").asInt() > 0, r.body());
+    }
+
+    @Test
+    void responsesStreamIsFramedSseWithOneTerminalEvent() {
+        var r = openAi("POST", "/v1/responses", "{\"model\":\"sim\",\"input\":\"Hello?\",\"stream\":true,"
+                + "\"max_output_tokens\":8}");
+        assertEquals(200, r.status(), r.body());
+        assertTrue(r.header("content-type").startsWith("text/event-stream"), r.header("content-type"));
+        List<Sse> events = sse(r.body());
+        assertEquals("response.created", events.getFirst().event(), r.body());
+        String last = events.getLast().event();
+        assertTrue(last.equals("response.completed") || last.equals("response.incomplete"), r.body());
+        long seq = -1;
+        for (Sse e : events) {
+            long n = json(e.data()).path("sequence_number").asLong();
+            assertTrue(n > seq, "sequence_number increases: " + r.body());
+            seq = n;
+        }
+    }
+
     // ---- Anthropic ----
 
     @Test

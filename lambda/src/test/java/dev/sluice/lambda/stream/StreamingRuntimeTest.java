@@ -37,6 +37,15 @@ class StreamingRuntimeTest {
         Thread loop = new Thread(runtime::loop, "lambda-loop");
         loop.setDaemon(true);
         loop.start();
+        // one request per dialect first: the timed cases below measure streaming, not a cold JVM loading the
+        // translators (the stream-cap case has 0.8 s for its first byte)
+        for (String[] warm : new String[][] {
+                {"/v1/messages", "{\"model\":\"sim\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"},
+                {"/v1/chat/completions", "{\"model\":\"sim\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"},
+                {"/v1/responses", "{\"model\":\"sim\",\"max_output_tokens\":2,\"input\":\"hi\"}"}}) {
+            invoke(Events.functionUrl("POST", warm[0], warm[1], "authorization", "Bearer k1",
+                    "anthropic-version", "2023-06-01"), DEADLINE_MS);
+        }
     }
 
     @AfterAll
@@ -80,6 +89,21 @@ class StreamingRuntimeTest {
                 + " %d chunks%n", firstMs, spreadMs, chunks.size());
         assertTrue(spreadMs >= 500, "10 tokens at 10/s should spread over ~1 s, not arrive at once: " + spreadMs + " ms");
         assertTrue(firstMs < spreadMs, "first chunk " + firstMs + " ms, spread " + spreadMs + " ms");
+    }
+
+    @Test
+    void a_responses_api_stream_arrives_with_its_events_and_the_cap_on_max_output_tokens() throws Exception {
+        FakeRuntimeApi.Post post = invoke(Events.functionUrl("POST", "/v1/responses",
+                "{\"model\":\"sim\",\"stream\":true,\"max_output_tokens\":5000,\"input\":\"hi\"}",
+                "authorization", "Bearer k1"), DEADLINE_MS);
+
+        JsonNode prelude = Events.prelude(post.body());
+        assertEquals(200, prelude.path("statusCode").asInt(), prelude.toString());
+        String sse = Events.afterPrelude(post.body());
+        assertTrue(sse.startsWith("event: response.created"), sse);
+        assertTrue(sse.contains("event: response.output_text.delta"), sse);
+        assertTrue(sse.contains("\"status\":\"incomplete\""), "LAMBDA_MAX_TOKENS=10 ends the answer early: " + sse);
+        assertTrue(post.trailers.isEmpty(), "no error trailers: " + post.trailers);
     }
 
     @Test
