@@ -188,4 +188,21 @@ class ObservabilityTest {
             assertThat(res.readEvents(Duration.ofSeconds(5))).isNotEmpty();
         }
     }
+
+    @Test
+    void the_responses_api_is_counted_under_its_route_and_listed_in_the_docs() throws Exception {
+        vllm.enqueue(Reply.json(200, OK));
+        HttpResponse<String> r = gateway.post("/v1/responses", "{\"model\":\"served-model\",\"input\":\"hi\"}",
+                "Authorization", "Bearer k1");
+        assertThat(r.statusCode()).isEqualTo(200);
+        String text = scrapeUntil(t -> t.contains("route=\"/v1/responses\""));
+        assertThat(text).contains("route=\"/v1/responses\"");
+        gateway.get("/v1/responses/resp_missing", "Authorization", "Bearer k1");
+        assertThat(scrapeUntil(t -> t.contains("route=\"/v1/responses/{id}\""))).contains("route=\"/v1/responses/{id}\"");
+
+        String openapi = gateway.get("/openapi.json").body();
+        assertThat(openapi).contains("\"/v1/responses\"").contains("\"/v1/responses/{id}\"")
+                .contains("\"/v1/responses/{id}/input_items\"").contains("\"/v1/responses/compact\"");
+        assertThat(gateway.get("/docs").body()).contains("/v1/responses");
+    }
 }
