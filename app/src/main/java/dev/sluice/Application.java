@@ -1,6 +1,6 @@
 package dev.sluice;
 
-import dev.sluice.config.CommandLine;
+import dev.sluice.config.cli.CommandLine;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.StartupCheck;

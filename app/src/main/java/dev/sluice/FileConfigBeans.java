@@ -1,7 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.config.FileConfig;
-import dev.sluice.config.FileConfigLoader;
+import dev.sluice.config.file.FileConfigLoader;
 import dev.sluice.config.GatewayConfig;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;

@@ -8,7 +8,7 @@ import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.HttpBackend;
 import dev.sluice.backend.SimBackend;
 import dev.sluice.backend.BackendKind;
-import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.config.Deployment;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;

@@ -1,6 +1,6 @@
 package dev.sluice;
 
-import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.RedisSettings;
 import dev.sluice.ratelimit.RequestLimits;

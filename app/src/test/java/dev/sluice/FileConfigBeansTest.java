@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.ConfigException;
-import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
 import java.nio.file.Files;

@@ -1,5 +1,10 @@
 package dev.sluice.config;
 
+import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.file.FileConfigLoader;
+
+import dev.sluice.config.cli.CommandLine;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.config.CacheSettings;
 import dev.sluice.config.ConfigException;
-import dev.sluice.config.FileConfigLoader;
+import dev.sluice.config.file.FileConfigLoader;
 import dev.sluice.protocol.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

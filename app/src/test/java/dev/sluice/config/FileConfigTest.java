@@ -1,5 +1,8 @@
 package dev.sluice.config;
 
+import dev.sluice.config.env.ConfigLoaderTest;
+import dev.sluice.config.file.FileConfigLoader;
+
 import dev.sluice.backend.BackendKind;
 import dev.sluice.backend.Provider;
 

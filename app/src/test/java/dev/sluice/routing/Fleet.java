@@ -4,7 +4,7 @@ import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.HttpBackend;
 import dev.sluice.backend.UpstreamCall;
 import dev.sluice.backend.BackendKind;
-import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.testing.Chunks;

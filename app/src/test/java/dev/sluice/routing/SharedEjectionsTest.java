@@ -3,7 +3,7 @@ package dev.sluice.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.backend.SimBackend;
-import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;

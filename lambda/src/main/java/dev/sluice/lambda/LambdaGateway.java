@@ -2,7 +2,7 @@ package dev.sluice.lambda;
 
 import dev.sluice.config.ConfigException;
 import dev.sluice.FileConfigBeans;
-import dev.sluice.config.CommandLine;
+import dev.sluice.config.cli.CommandLine;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.RedisSettings;

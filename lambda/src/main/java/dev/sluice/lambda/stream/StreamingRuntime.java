@@ -3,7 +3,7 @@ package dev.sluice.lambda.stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.ConfigException;
-import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.ClientDialect;

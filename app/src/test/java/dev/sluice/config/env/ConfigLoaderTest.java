@@ -1,4 +1,8 @@
-package dev.sluice.config;
+package dev.sluice.config.env;
+
+import dev.sluice.config.ConfigException;
+
+import dev.sluice.config.GatewayConfig;
 
 import dev.sluice.backend.BackendKind;
 
@@ -15,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class ConfigLoaderTest {
+public class ConfigLoaderTest {
 
-    static GatewayConfig load(String... pairs) {
+    public static GatewayConfig load(String... pairs) {
         Map<String, String> env = new HashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             env.put(pairs[i], pairs[i + 1]);

@@ -1,4 +1,13 @@
-package dev.sluice.config;
+package dev.sluice.config.file;
+
+import dev.sluice.config.CacheSettings;
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.GeneralSettings;
+import dev.sluice.config.NamedKey;
+import dev.sluice.config.RedisSettings;
+
+import dev.sluice.config.Deployment;
+import dev.sluice.config.FileConfig;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;

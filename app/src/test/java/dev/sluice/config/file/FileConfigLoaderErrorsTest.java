@@ -1,8 +1,10 @@
-package dev.sluice.config;
+package dev.sluice.config.file;
+
+import dev.sluice.config.ConfigException;
 
 import dev.sluice.backend.Provider;
 
-import static dev.sluice.config.FileConfigLoaderTest.errors;
+import static dev.sluice.config.file.FileConfigLoaderTest.errors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

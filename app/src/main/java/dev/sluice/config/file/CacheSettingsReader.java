@@ -1,4 +1,6 @@
-package dev.sluice.config;
+package dev.sluice.config.file;
+
+import dev.sluice.config.CacheSettings;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;

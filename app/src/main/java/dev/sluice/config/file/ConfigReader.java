@@ -1,4 +1,4 @@
-package dev.sluice.config;
+package dev.sluice.config.file;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;

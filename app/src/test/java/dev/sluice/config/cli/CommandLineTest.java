@@ -1,4 +1,9 @@
-package dev.sluice.config;
+package dev.sluice.config.cli;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.FileConfig;
+import dev.sluice.config.StartupCheck;
+import dev.sluice.config.env.ConfigLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

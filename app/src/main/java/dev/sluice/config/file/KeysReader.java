@@ -1,4 +1,7 @@
-package dev.sluice.config;
+package dev.sluice.config.file;
+
+import dev.sluice.config.NamedKey;
+import dev.sluice.config.RedisSettings;
 
 import java.time.Duration;
 import java.time.Instant;

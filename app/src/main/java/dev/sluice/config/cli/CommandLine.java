@@ -1,4 +1,4 @@
-package dev.sluice.config;
+package dev.sluice.config.cli;
 
 import dev.sluice.Version;
 import java.nio.file.InvalidPathException;

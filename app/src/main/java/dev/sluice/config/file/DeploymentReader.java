@@ -1,4 +1,6 @@
-package dev.sluice.config;
+package dev.sluice.config.file;
+
+import dev.sluice.config.Deployment;
 
 import dev.sluice.backend.WireDialect;
 

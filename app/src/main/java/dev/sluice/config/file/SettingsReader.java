@@ -1,4 +1,7 @@
-package dev.sluice.config;
+package dev.sluice.config.file;
+
+import dev.sluice.config.GeneralSettings;
+import dev.sluice.config.RoutingStrategy;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,10 @@
-package dev.sluice.config;
+package dev.sluice.config.env;
+
+import dev.sluice.config.ConfigException;
+
+import dev.sluice.config.Cidr;
+import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.RedisSettings;
 
 import dev.sluice.backend.BackendKind;
 import dev.sluice.backend.SimConfig;

@@ -1,4 +1,11 @@
-package dev.sluice.config;
+package dev.sluice.config.file;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.Deployment;
+import dev.sluice.config.GeneralSettings;
+import dev.sluice.config.RoutingStrategy;
+
+import dev.sluice.config.FileConfig;
 
 import dev.sluice.backend.Provider;
 import dev.sluice.backend.WireDialect;
