@@ -3,6 +3,10 @@ package dev.sluice;
 import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.RedisSettings;
+import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.config.GatewayConfig;
+import dev.sluice.observability.GatewayMetrics;
+import dev.sluice.ratelimit.LimitGate;
 import dev.sluice.ratelimit.RequestLimits;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -31,5 +35,11 @@ public class LimitBeans {
     @Bean(preDestroy = "close")
     RequestLimits requestLimits(RedisSettings settings, @Nullable Clock clock) {
         return clock == null ? new RequestLimits(settings) : new RequestLimits(settings, clock);
+    }
+
+    @Singleton
+    LimitGate limitGate(RequestLimits limits, ApiKeyAuthenticator authenticator, GatewayMetrics metrics,
+            GatewayConfig config, FileConfig file) {
+        return new LimitGate(limits, authenticator, metrics, config, file);
     }
 }

@@ -35,10 +35,10 @@ public final class AnthropicController {
     private final MessagesRequests requests;
     private final TokenCounter counter;
     private final ResponseCache cache;
-    private final LimitGate limitGate;
+    private final HttpLimits limitGate;
     private final boolean logPrompts;
 
-    AnthropicController(Exchange exchange, GatewayConfig config, ResponseCache cache, LimitGate limitGate) {
+    AnthropicController(Exchange exchange, GatewayConfig config, ResponseCache cache, HttpLimits limitGate) {
         this.exchange = exchange;
         this.requests = new MessagesRequests(exchange.router());
         this.counter = new TokenCounter(exchange.dispatcher());

@@ -33,11 +33,11 @@ public final class OpenAiController {
     private final OpenAiRequests requests;
     private final ModelList models;
     private final ResponseCache cache;
-    private final LimitGate limitGate;
+    private final HttpLimits limitGate;
     private final boolean logPrompts;
 
     OpenAiController(Exchange exchange, ModelList models, GatewayConfig config, ResponseCache cache,
-            LimitGate limitGate) {
+            HttpLimits limitGate) {
         this.exchange = exchange;
         this.requests = new OpenAiRequests(exchange.router());
         this.models = models;

@@ -1,5 +1,7 @@
 package dev.sluice.http;
 
+import dev.sluice.ratelimit.LimitGate;
+
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;

@@ -40,11 +40,11 @@ public final class ResponsesController {
     private final Exchange exchange;
     private final ResponsesRequests requests;
     private final ResponseCache cache;
-    private final LimitGate limitGate;
+    private final HttpLimits limitGate;
     private final boolean logPrompts;
 
     ResponsesController(Exchange exchange, ResponsesStore store, GatewayConfig config, ResponseCache cache,
-            LimitGate limitGate) {
+            HttpLimits limitGate) {
         this.exchange = exchange;
         this.requests = new ResponsesRequests(exchange.router(), store);
         this.cache = cache;

@@ -1,5 +1,7 @@
 /**
- * The limits: token buckets, request and token windows (in process or in Redis). May use: {@code config},
- * {@code protocol}, {@code error}.
+ * The limits and their policy: token buckets, request and token windows (in process or in Redis), the token cap,
+ * and {@link dev.sluice.ratelimit.LimitGate}, which decides per request which limits apply (a named key's models,
+ * rpm and tpm per key and per alias) with no HTTP types. May use: {@code config}, {@code protocol},
+ * {@code error}, {@code auth} (named keys), {@code observability} (the request record, metrics).
  */
 package dev.sluice.ratelimit;

@@ -1,4 +1,4 @@
-package dev.sluice.http;
+package dev.sluice.ratelimit;
 
 import dev.sluice.protocol.ClientDialect;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,14 +11,9 @@ import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.observability.RequestRecord;
-import dev.sluice.ratelimit.RequestLimits;
 import dev.sluice.ratelimit.RequestLimits.Admission;
 import dev.sluice.ratelimit.RequestLimits.Kind;
 import dev.sluice.ratelimit.RequestLimits.Limit;
-import dev.sluice.routing.Route;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.MutableHttpResponse;
-import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,9 +26,9 @@ import java.util.function.Supplier;
 /**
  * Between routing and dispatch: a named key's allowed models (403), then requests and tokens per minute per key
  * and per model alias (429 with Retry-After and rate-limit headers in the caller's dialect). Token reservations
- * are settled from the record's usage when the response (or stream) ends.
+ * are settled from the record's usage when the response (or stream) ends. No HTTP types: the caller says how a
+ * refusal becomes its response and how headers are added to one.
  */
-@Singleton
 public final class LimitGate {
     /** Tokens reserved for the reply when the request names no max_tokens. */
     static final long DEFAULT_OUTPUT_RESERVATION = 256;
@@ -45,7 +40,7 @@ public final class LimitGate {
     private final Map<String, Long> aliasRpm = new HashMap<>();
     private final Map<String, Long> aliasTpm = new HashMap<>();
 
-    LimitGate(RequestLimits limits, ApiKeyAuthenticator authenticator, GatewayMetrics metrics, GatewayConfig config,
+    public LimitGate(RequestLimits limits, ApiKeyAuthenticator authenticator, GatewayMetrics metrics, GatewayConfig config,
             FileConfig file) {
         this.limits = limits;
         this.authenticator = authenticator;
@@ -69,23 +64,37 @@ public final class LimitGate {
     }
 
     /** Whether RateLimitFilter should leave this caller to the gate (shared limits, or a key with its own rpm). */
-    boolean handlesRequestLimit(String principal) {
+    public boolean handlesRequestLimit(String principal) {
         NamedKey k = authenticator.named(principal);
         return principal != null && (limits.shared() || k != null && k.rpm() != null);
     }
 
     /**
-     * Checks the request and runs {@code dispatch} when it is admitted; otherwise finishes {@code route} and
-     * answers 403, 429 or 503.
+     * What the gate needs of the caller's transport: its dialect (for the rate-limit headers), the executor to
+     * continue on (the client connection's event loop), how an error becomes a response, and how headers are
+     * added to a response.
      */
-    public CompletableFuture<MutableHttpResponse<?>> admit(HttpRequest<?> request, RequestRecord record, Route route,
-            JsonNode json, int bodyLength, Supplier<CompletableFuture<MutableHttpResponse<?>>> dispatch) {
-        String alias = route.pool().alias();
+    public interface Caller<R> {
+        ClientDialect dialect();
+
+        Executor loop();
+
+        R refuse(GatewayException e);
+
+        R withHeaders(R response, Map<String, String> headers);
+    }
+
+    /**
+     * Checks the request and runs {@code dispatch} when it is admitted; otherwise runs {@code release} (the route
+     * is not used) and answers 403, 429 or 503.
+     */
+    public <R> CompletableFuture<R> admit(Caller<R> caller, RequestRecord record, String alias, Runnable release,
+            JsonNode json, int bodyLength, Supplier<CompletableFuture<R>> dispatch) {
         String principal = record == null ? null : record.principal();
         NamedKey key = authenticator.named(principal);
         if (key != null && !key.allows(alias)) {
-            route.finish();
-            return CompletableFuture.completedFuture(ErrorResponses.of(request, new GatewayException(
+            release.run();
+            return CompletableFuture.completedFuture(caller.refuse(new GatewayException(
                     ErrorKind.PERMISSION, 403, "API key '" + key.name() + "' may not use model '" + alias + "'",
                     "model", "model_not_allowed", Map.of())));
         }
@@ -107,20 +116,16 @@ public final class LimitGate {
             return dispatch.get();
         }
         long reserve = reservation(json, bodyLength);
-        Executor loop = NettyClientLink.loop(request) != null ? NettyClientLink.loop(request) : SharedLoop.get();
         return limits.admit(checks, reserve).thenComposeAsync(a -> {
             if (!a.allowed()) {
-                route.finish();
-                return CompletableFuture.completedFuture(refuse(request, a));
+                release.run();
+                return CompletableFuture.completedFuture(caller.refuse(refusal(caller.dialect(), a)));
             }
             if (record != null) {
                 record.onEnd(() -> limits.settle(a, used(record)));
             }
-            return dispatch.get().thenApply(r -> {
-                headers(request, a).forEach(r::header);
-                return r;
-            });
-        }, loop);
+            return dispatch.get().thenApply(r -> caller.withHeaders(r, headers(caller.dialect(), a)));
+        }, caller.loop());
     }
 
     /** What a request may use: an estimate of its input (bytes / 4) plus its output cap, or 256 without one. */
@@ -144,11 +149,11 @@ public final class LimitGate {
         return r.status() >= 400 ? 0 : -1;
     }
 
-    private MutableHttpResponse<?> refuse(HttpRequest<?> request, Admission a) {
+    private GatewayException refusal(ClientDialect dialect, Admission a) {
         if (a.unavailable()) {
-            return ErrorResponses.of(request, new GatewayException(ErrorKind.OVERLOADED, 503,
+            return new GatewayException(ErrorKind.OVERLOADED, 503,
                     "rate limiter unavailable (Redis unreachable, REDIS_FAILURE_MODE=closed); retry shortly", null,
-                    null, Map.of("Retry-After", "1")));
+                    null, Map.of("Retry-After", "1"));
         }
         metrics.rateLimited();
         Limit l = a.deniedBy();
@@ -159,16 +164,16 @@ public final class LimitGate {
                 + " " + what + " per minute for " + scope + (l.kind() == Kind.TOKENS ? " (this request reserves "
                 + a.reservedTokens() + ")" : "") + "; retry after " + a.retryAfterSeconds() + " s");
         e = e.withHeader("Retry-After", Long.toString(a.retryAfterSeconds()));
-        for (var h : headers(request, a).entrySet()) {
+        for (var h : headers(dialect, a).entrySet()) {
             e = e.withHeader(h.getKey(), h.getValue());
         }
-        return ErrorResponses.of(request, e);
+        return e;
     }
 
     /** The tightest request and token limits, in the caller's dialect. */
-    static Map<String, String> headers(HttpRequest<?> request, Admission a) {
+    static Map<String, String> headers(ClientDialect dialect, Admission a) {
         Map<String, String> out = new HashMap<>();
-        boolean anthropic = ErrorResponses.dialect(request) == ClientDialect.ANTHROPIC;
+        boolean anthropic = dialect == ClientDialect.ANTHROPIC;
         String reset = Instant.now().plusMillis(a.resetMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                 .toString();
         for (Kind kind : Kind.values()) {
