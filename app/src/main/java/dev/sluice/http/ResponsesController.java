@@ -16,11 +16,8 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
-import io.micronaut.http.annotation.QueryValue;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -129,38 +126,8 @@ public final class ResponsesController {
         return Replies.fail(request, ResponsesErrors.upgradeRequired());
     }
 
-    @Operation(summary = "Retrieve a stored response")
-    @Get(uri = "/v1/responses/{id}", produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<MutableHttpResponse<?>> get(HttpRequest<?> request, @PathVariable String id) {
-        return answer(request, () -> requests.get(id, owner(Attributes.record(request))));
-    }
-
-    @Operation(summary = "Delete a stored response")
-    @Delete(uri = "/v1/responses/{id}", produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<MutableHttpResponse<?>> delete(HttpRequest<?> request, @PathVariable String id) {
-        return answer(request, () -> requests.delete(id, owner(Attributes.record(request))));
-    }
-
-    @Operation(summary = "List a stored response's input items")
-    @Get(uri = "/v1/responses/{id}/input_items", produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<MutableHttpResponse<?>> inputItems(HttpRequest<?> request, @PathVariable String id,
-            @QueryValue @Nullable String after, @QueryValue @Nullable Integer limit,
-            @QueryValue @Nullable String order) {
-        return answer(request, () -> requests.inputItems(id, owner(Attributes.record(request)), after, limit, order));
-    }
-
-    private static CompletableFuture<MutableHttpResponse<?>> answer(HttpRequest<?> request,
-            java.util.function.Supplier<CompletableFuture<byte[]>> body) {
-        try {
-            return body.get().<MutableHttpResponse<?>>thenApply(Replies::json)
-                    .exceptionally(e -> ErrorResponses.ofThrowable(request, e));
-        } catch (GatewayException e) {
-            return Replies.fail(request, e);
-        }
-    }
-
     /** Stored responses belong to the key that made them; without keys every caller is the same owner. */
-    private static String owner(RequestRecord record) {
+    static String owner(RequestRecord record) {
         return record == null || record.principal() == null ? "" : record.principal();
     }
 }
