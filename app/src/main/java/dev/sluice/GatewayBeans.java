@@ -112,7 +112,7 @@ public class GatewayBeans {
 
     /** One backend per deployment, speaking its provider's dialect. */
     static Backend backendFor(Deployment d, GatewayConfig config) {
-        BackendProfile profile = BackendProfile.of(d.backendKind());
+        BackendProfile profile = BackendProfile.of(d.provider());
         return switch (d.provider().dialect()) {
             case OPENAI -> d.provider() == Provider.SIM ? simBackend(config)
                     : new HttpBackend(d.apiBase(), d.apiKey(), "authorization", config.connectTimeout(), profile,

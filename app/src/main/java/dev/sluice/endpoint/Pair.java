@@ -17,6 +17,7 @@ import dev.sluice.translate.OpenAiToAnthropicRequest;
 import dev.sluice.translate.OpenAiToAnthropicResponse;
 import dev.sluice.translate.OpenAiToAnthropicStream;
 import dev.sluice.translate.PreparedRequest;
+import java.util.Map;
 
 /**
  * One client dialect meeting one deployment's wire, prepared for one attempt: the request is translated once,
@@ -32,6 +33,11 @@ public sealed interface Pair {
 
     /** A fresh translator from the deployment's event stream to the client's. */
     StreamTranslator translator();
+
+    /** Response headers that tell the client what the translation left out. */
+    default Map<String, String> headers() {
+        return Map.of();
+    }
 
     /**
      * The client's answer and its token usage.
@@ -82,6 +88,13 @@ public sealed interface Pair {
         @Override
         public StreamTranslator translator() {
             return new OpenAiToAnthropicStream(messageId, prepared);
+        }
+
+        /** Server tools only the real Anthropic API runs are named, not silently dropped. */
+        @Override
+        public Map<String, String> headers() {
+            return prepared.droppedTools().isEmpty() ? Map.of()
+                    : Map.of("x-sluice-dropped-tools", String.join(",", prepared.droppedTools()));
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
+import dev.sluice.protocol.TokenLimitField;
 import java.io.IOException;
 import java.util.Map;
 
@@ -121,6 +122,20 @@ public final class OpenAiPassthroughRequest {
         }
         if (profile.onlyMaxTokens() && body.has("max_completion_tokens") && !body.has("max_tokens")) {
             body.set("max_tokens", body.get("max_completion_tokens"));
+            changed = true;
+        }
+        if (profile.tokenField() == TokenLimitField.MAX_COMPLETION_TOKENS && profile.reasoningModels() != null
+                && profile.reasoningModel(upstreamModel) && body.has("max_tokens")
+                && !body.has("max_completion_tokens")) {
+            // OpenAI's reasoning models answer 400 "Unsupported parameter: 'max_tokens'"
+            body.set("max_completion_tokens", body.remove("max_tokens"));
+            changed = true;
+        }
+        if (!profile.toolChoiceNone() && "none".equals(Json.text(body, "tool_choice"))) {
+            // Ollama ignores tool_choice: not offering the tools is the only way to say "none"
+            body.remove("tools");
+            body.remove("tool_choice");
+            body.remove("parallel_tool_calls");
             changed = true;
         }
         boolean toBase64 = false;
