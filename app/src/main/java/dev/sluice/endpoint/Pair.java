@@ -56,7 +56,8 @@ public sealed interface Pair {
 
         @Override
         public StreamTranslator translator() {
-            return new OpenAiPassthroughStream(prepared.clientWantsUsage(), prepared.rewriteModelTo());
+            return new OpenAiPassthroughStream(prepared.clientWantsUsage(), prepared.rewriteModelTo(),
+                    prepared.toolIdSeed());
         }
     }
 

@@ -146,7 +146,8 @@ public final class OpenAiPassthroughRequest {
             changed = true;
         }
         String rewrite = profile.fixedModel() != null || !resolved.equals(clientModel) ? clientModel : null;
+        String toolIdSeed = endpoint == Endpoint.CHAT && !profile.uniqueToolIds() ? OpenAiIds.seed() : null;
         return new PreparedRequest(changed ? Json.bytes(body) : raw, stream, clientModel, rewrite, wantsUsage,
-                toBase64);
+                toBase64, toolIdSeed);
     }
 }
