@@ -101,7 +101,7 @@ public final class AnthropicController {
             json.remove("stream");
             Route route = requests.route(json);
             route.finish();
-            prepared = counter.prepare(requests.messages(json, route, Map.of()), route);
+            prepared = counter.prepare(requests.messages(json, route, betas(request)), route);
         } catch (GatewayException e) {
             return Replies.fail(request, e);
         }
