@@ -196,7 +196,8 @@ public class GatewayBeans {
         Timeouts timeouts = new Timeouts(config.firstByteTimeout(), config.idleTimeout(), config.requestTimeout(),
                 config.keepAliveInterval());
         return new Dispatcher(router, timeouts, config.backendApiKey(),
-                e -> metrics.backendError(e.kind().name().toLowerCase(Locale.ROOT)), events(metrics, sharing));
+                e -> metrics.backendError(e.kind().name().toLowerCase(Locale.ROOT)), events(metrics, sharing),
+                config.sseMaxEventBytes());
     }
 
     @Singleton

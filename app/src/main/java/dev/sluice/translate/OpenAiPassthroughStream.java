@@ -61,6 +61,9 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
             out.add(event.raw()); // upstream comment or bare event line: harmless, keeps proxies awake
             return;
         }
+        if (event.hasBlankData()) {
+            return;
+        }
         if (event.isDone()) {
             terminated = true;
             out.add(event.raw());

@@ -86,7 +86,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
 
     @Override
     public void onEvent(SseEvent event, List<byte[]> out) {
-        if (terminated || event.data() == null || event.data().isBlank()) {
+        if (terminated || event.data() == null || event.hasBlankData()) {
             // upstream comments, bare event lines and empty data: lines mean nothing to an Anthropic client
             return;
         }
