@@ -280,7 +280,10 @@ public final class UpstreamErrors {
             return false;
         }
         JsonNode error = node.get("error");
-        return (error != null && !error.isNull() && (error.isObject() || error.isTextual()))
-                || "error".equals(Json.text(node, "object"));
+        // what the OpenAI SDKs raise on (`if data.get("error")`): any truthy error, an array or a number included
+        boolean truthy = error != null && (error.isObject() || (error.isTextual() && !error.asText().isEmpty())
+                || (error.isArray() && !error.isEmpty()) || (error.isNumber() && error.asDouble() != 0)
+                || (error.isBoolean() && error.asBoolean()));
+        return truthy || "error".equals(Json.text(node, "object"));
     }
 }

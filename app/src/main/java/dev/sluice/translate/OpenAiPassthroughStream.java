@@ -73,6 +73,12 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
         boolean mayBeError = data.contains("\"error\"");
         boolean mayHaveToolId = toolIdSeed != null && data.contains("\"tool_calls\"");
         if (!mayHaveUsage && !mayBeError && rewriteModelTo == null && !mayHaveToolId) {
+            if (!Json.isObject(data)) {
+                // forwarded, it would crash the client's SDK instead of ending the stream with an error
+                fail(GatewayException.of(ErrorKind.BAD_GATEWAY, "the backend sent a stream chunk that is not JSON"),
+                        out);
+                return;
+            }
             note(data);
             out.add(event.raw());
             return;

@@ -272,7 +272,9 @@ public final class OpenAiToAnthropicRequest {
             int semi = url.indexOf(';');
             int comma = url.indexOf(',');
             String mediaType = semi > 5 ? url.substring(5, semi).toLowerCase(Locale.ROOT) : "";
-            if (comma < 0 || semi < 0 || !url.substring(semi, comma).contains("base64")) {
+            // data:<type>;base64,<data>: a comma before the first semicolon is no base64 image (a fuzz finding:
+            // "data:image/,ng;base64,..." made substring throw, a 500)
+            if (comma < 0 || semi < 0 || semi > comma || !url.substring(semi, comma).contains("base64")) {
                 throw GatewayException.invalid("image data URIs must be base64", "messages");
             }
             if (!IMAGE_TYPES.contains(mediaType)) {

@@ -304,7 +304,10 @@ class UpstreamErrorsTest {
             "{\"object\":\"error\",\"message\":\"x\"}                          | true",
             "{\"error\":null,\"choices\":[]}                                   | false",
             "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[]} | false",
-            "{\"error\":42}                                                    | false",
+            // the OpenAI SDKs raise on any truthy "error" (a fuzz finding: forwarded, the stream went on after it)
+            "{\"error\":42}                                                    | true",
+            "{\"error\":[]}                                                    | false",
+            "{\"error\":false}                                                 | false",
             "[{\"error\":\"x\"}]                                               | false",
     })
     void detectsAnErrorPayloadInAnyShape(String json, boolean isError) throws Exception {
