@@ -14,7 +14,10 @@ import java.util.Set;
 
 /**
  * Anthropic Messages request to an OpenAI chat request (protocols.md §3.1). Anthropic-only features the
- * runtime cannot honour (cache_control, server tools, context_management, betas) are dropped, not refused.
+ * runtime cannot honour (cache_control, context_management, betas) are dropped, not refused; server tools are
+ * dropped and listed ({@link AnthropicRequest#droppedTools()}). How the runtime differs comes from
+ * {@link ChatTarget}: the token field, stop-sequence limit, top_k, reasoning models, reasoning replay, prefill.
+ * docs/ANTHROPIC.md lists every mapping.
  */
 public final class AnthropicToOpenAiRequest {
     private final ChatTarget profile;

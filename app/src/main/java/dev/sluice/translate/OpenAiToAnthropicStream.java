@@ -38,14 +38,12 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     /** One upstream tool call: buffered until it can be emitted in order, then its block. */
     private static final class Tool {
         final String upstreamId;
-        final int upstreamIndex;
         final String name;
         final StringBuilder args = new StringBuilder();
         boolean emitted;
 
-        Tool(String upstreamId, int upstreamIndex, String name) {
+        Tool(String upstreamId, String name) {
             this.upstreamId = upstreamId;
-            this.upstreamIndex = upstreamIndex;
             this.name = name;
         }
     }
@@ -219,7 +217,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
             // text still held by the think-tag splitter belongs before this call, not after it
             thinkTags.flush(x -> thinking(x, out), x -> text(x, out));
             heldWhitespace.setLength(0);
-            t = new Tool(upstreamId, index, fn.path("name").asText(""));
+            t = new Tool(upstreamId, fn.path("name").asText(""));
             tools.put(key, t);
             if (index >= 0) {
                 keyOfIndex.put(index, key);
