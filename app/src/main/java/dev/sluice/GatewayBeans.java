@@ -112,7 +112,7 @@ public class GatewayBeans {
 
     /** One backend per deployment, speaking its provider's dialect. */
     static Backend backendFor(Deployment d, GatewayConfig config) {
-        BackendProfile profile = BackendProfile.of(d.backendKind());
+        BackendProfile profile = BackendProfile.of(d.provider());
         if (d.provider() == Provider.OPENAI || d.nativeResponses()) {
             profile = profile.withNativeResponses(); // OpenAI's own API, or a runtime marked responses_api: native
         }
@@ -199,7 +199,8 @@ public class GatewayBeans {
         Timeouts timeouts = new Timeouts(config.firstByteTimeout(), config.idleTimeout(), config.requestTimeout(),
                 config.keepAliveInterval());
         return new Dispatcher(router, timeouts, config.backendApiKey(),
-                e -> metrics.backendError(e.kind().name().toLowerCase(Locale.ROOT)), events(metrics, sharing));
+                e -> metrics.backendError(e.kind().name().toLowerCase(Locale.ROOT)), events(metrics, sharing),
+                config.sseMaxEventBytes());
     }
 
     @Singleton

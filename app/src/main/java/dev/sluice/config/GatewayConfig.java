@@ -40,7 +40,8 @@ public record GatewayConfig(
         boolean logJson,
         boolean logPrompts,
         boolean metricsEnabled,
-        dev.sluice.backend.SimConfig sim) {
+        dev.sluice.backend.SimConfig sim,
+        int sseMaxEventBytes) {
 
     public GatewayConfig {
         apiKeys = List.copyOf(apiKeys);

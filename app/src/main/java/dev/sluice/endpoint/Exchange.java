@@ -36,8 +36,10 @@ public final class Exchange {
     /** Fails with a {@link dev.sluice.error.GatewayException} when the request could not be served. */
     public CompletableFuture<Reply> serve(ClientRequest request, Route route, RequestRecord record, ClientLink client,
             EventLoop loop) {
+        Pair[] latest = new Pair[1]; // attempts run one after another: the latest is the one that answered
         Attempt.Factory<Pair> attempts = u -> {
             Pair pair = Pairs.prepare(request, u, loop);
+            latest[0] = pair;
             return new Attempt<>(u, pair.call(), pair);
         };
         if (!request.stream()) {
@@ -46,13 +48,13 @@ public final class Exchange {
                 if (answer.promptTokens() >= 0) {
                     record.tokens(answer.promptTokens(), answer.completionTokens(), false);
                 }
-                return new Reply.Json(answer.body(), Map.of());
+                return new Reply.Json(answer.body(), r.attempt().prepared().headers());
             });
         }
         return dispatcher.stream(route, attempts, a -> a.prepared().translator(), record, client).thenApply(relay -> {
             record.streaming(true);
             metrics.streamOpened();
-            return new Reply.Stream(relay);
+            return new Reply.Stream(relay, latest[0] == null ? Map.of() : latest[0].headers());
         });
     }
 }

@@ -10,6 +10,8 @@ import dev.sluice.routing.Router;
 import dev.sluice.translate.AnthropicIds;
 import dev.sluice.translate.AnthropicRequest;
 import dev.sluice.translate.OpenAiPassthroughRequest;
+import dev.sluice.protocol.anthropic.AnthropicStreamEvent;
+import java.util.List;
 import java.util.Map;
 
 /** Parsing and routing of Anthropic Messages requests, before any deployment is chosen. */
@@ -67,5 +69,20 @@ public final class MessagesRequests {
                 .put("cache_creation_input_tokens", 0)
                 .put("cache_read_input_tokens", 0);
         return Json.bytes(m);
+    }
+
+    /**
+     * The pre-warm answer as the event stream a client that asked for {@code stream: true} reads: the message
+     * opens and stops at once, with no content block (what the real API sends for {@code max_tokens: 0}).
+     */
+    public static List<byte[]> cachePrewarmEvents(byte[] message) {
+        JsonNode m = Json.tryParse(message);
+        ObjectNode usage = Json.object().put("input_tokens", m.path("usage").path("input_tokens").asLong())
+                .put("cache_creation_input_tokens", 0).put("cache_read_input_tokens", 0).put("output_tokens", 0);
+        return List.of(
+                new AnthropicStreamEvent.MessageStart(m.path("id").asText(), m.path("model").asText(),
+                        m.path("usage").path("input_tokens").asLong()).encode(),
+                new AnthropicStreamEvent.MessageDelta("max_tokens", null, usage).encode(),
+                new AnthropicStreamEvent.MessageStop().encode());
     }
 }

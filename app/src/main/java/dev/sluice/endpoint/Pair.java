@@ -25,6 +25,7 @@ import dev.sluice.translate.ResponsesCompactionStream;
 import dev.sluice.translate.ResponsesIds;
 import dev.sluice.translate.ResponsesPassthroughStream;
 import dev.sluice.translate.ResponsesRequest;
+import java.util.Map;
 
 /**
  * One client dialect meeting one deployment's wire, prepared for one attempt: the request is translated once,
@@ -40,6 +41,11 @@ public sealed interface Pair {
 
     /** A fresh translator from the deployment's event stream to the client's. */
     StreamTranslator translator();
+
+    /** Response headers that tell the client what the translation left out. */
+    default Map<String, String> headers() {
+        return Map.of();
+    }
 
     /**
      * The client's answer and its token usage.
@@ -58,7 +64,8 @@ public sealed interface Pair {
 
         @Override
         public StreamTranslator translator() {
-            return new OpenAiPassthroughStream(prepared.clientWantsUsage(), prepared.rewriteModelTo());
+            return new OpenAiPassthroughStream(prepared.clientWantsUsage(), prepared.rewriteModelTo(),
+                    prepared.toolIdSeed());
         }
     }
 
@@ -90,6 +97,13 @@ public sealed interface Pair {
         @Override
         public StreamTranslator translator() {
             return new OpenAiToAnthropicStream(messageId, prepared);
+        }
+
+        /** Server tools only the real Anthropic API runs are named, not silently dropped. */
+        @Override
+        public Map<String, String> headers() {
+            return prepared.droppedTools().isEmpty() ? Map.of()
+                    : Map.of("x-sluice-dropped-tools", String.join(",", prepared.droppedTools()));
         }
     }
 

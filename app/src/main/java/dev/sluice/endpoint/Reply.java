@@ -7,5 +7,6 @@ import java.util.Map;
 public sealed interface Reply {
     record Json(byte[] body, Map<String, String> headers) implements Reply {}
 
-    record Stream(StreamRelay events) implements Reply {}
+    /** @param headers response headers besides the event-stream head */
+    record Stream(StreamRelay events, Map<String, String> headers) implements Reply {}
 }

@@ -15,6 +15,9 @@ import dev.sluice.protocol.Json;
 import dev.sluice.translate.AnthropicRequest;
 import dev.sluice.translate.TokenEstimate;
 import io.netty.channel.EventLoop;
+import dev.sluice.backend.WireDialect;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -33,21 +36,52 @@ public final class TokenCounter {
         this.dispatcher = dispatcher;
     }
 
-    /** A count request translated for the deployment that will tokenize it. */
-    public record Prepared(ObjectNode anthropicBody, AnthropicRequest translated, Upstream upstream) {
-        public String clientModel() {
-            return translated.clientModel();
-        }
-    }
+    /**
+     * A count request made ready for the deployment that will count it.
+     *
+     * @param translated the request in the runtime's chat dialect, or null for the real Anthropic API, which
+     *     counts the request as the client wrote it
+     */
+    public record Prepared(ObjectNode anthropicBody, AnthropicRequest translated, Upstream upstream,
+            String clientModel, Map<String, String> headers) {}
 
-    /** Translates the request for one deployment of the route (bad input fails here, with a 400). */
+    /**
+     * Translates the request for one deployment of the route (bad input fails here, with a 400). The real
+     * Anthropic API gets the request untranslated: it counts documents, images and tools itself.
+     */
     public Prepared prepare(ClientRequest.Messages request, Route route) {
         Upstream upstream = route.pool().pick(java.util.Set.of(), System.nanoTime());
-        return new Prepared(request.json(), Pairs.translateMessages(request, upstream), upstream);
+        if (upstream.backend().dialect() == WireDialect.ANTHROPIC) {
+            return new Prepared(request.json(), null, upstream, request.clientModel(), request.headers());
+        }
+        return new Prepared(request.json(), Pairs.translateMessages(request, upstream), upstream,
+                request.clientModel(), Map.of());
     }
 
     public CompletableFuture<Count> count(Prepared p, EventLoop loop, RequestRecord record) {
+        if (p.translated() == null) {
+            return anthropic(p, loop, record);
+        }
         return count(p.anthropicBody(), p.translated(), p.upstream(), loop, record);
+    }
+
+    /** Fields of a Messages request that {@code count_tokens} does not take (it answers 400 to them). */
+    private static final List<String> NOT_COUNTED = List.of("max_tokens", "stream", "temperature", "top_p", "top_k",
+            "stop_sequences", "metadata", "service_tier");
+
+    /** Anthropic's own {@code POST /v1/messages/count_tokens}: its exact count, or the estimate if it fails. */
+    private CompletableFuture<Count> anthropic(Prepared p, EventLoop loop, RequestRecord record) {
+        ObjectNode body = p.anthropicBody().deepCopy();
+        NOT_COUNTED.forEach(body::remove);
+        body.put("model", p.upstream().modelFor(p.clientModel()));
+        long estimate = TokenEstimate.ofAnthropicRequest(p.anthropicBody());
+        UpstreamCall call = new UpstreamCall("POST", "/messages/count_tokens", Json.bytes(body), false, loop, false,
+                p.headers());
+        return dispatcher.unaryTo(p.upstream(), call, record, ClientLink.NONE).thenApply(r -> {
+            JsonNode answer = Json.tryParse(r.body());
+            long n = answer == null ? -1 : answer.path("input_tokens").asLong(-1);
+            return n > 0 ? new Count(n, "exact") : new Count(estimate, "estimate");
+        }).exceptionally(e -> new Count(estimate, "estimate"));
     }
 
     public CompletableFuture<Count> count(ObjectNode anthropicBody, AnthropicRequest translated, Upstream upstream,

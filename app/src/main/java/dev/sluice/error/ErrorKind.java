@@ -8,11 +8,15 @@ public enum ErrorKind {
     INVALID_REQUEST(400, false, false, false),
     CONTEXT_LENGTH(400, false, false, false),
     AUTHENTICATION(401, false, false, false),
+    /** The account behind the backend key cannot pay (Anthropic's 402 {@code billing_error}). */
+    BILLING(402, false, false, false),
     PERMISSION(403, false, false, false),
     NOT_FOUND(404, false, false, false),
     REQUEST_TOO_LARGE(413, false, false, false),
     /** Retryable elsewhere, but a busy deployment is not an unhealthy one. */
     RATE_LIMITED(429, true, true, false),
+    /** A conflicting concurrent operation upstream (409): the SDKs retry it, and so may the gateway. */
+    CONFLICT(409, true, false, false),
     /** Upstream rejected the request in a way we pass on with its own status. */
     UPSTREAM_CLIENT_ERROR(400, false, false, false),
     API_ERROR(500, true, true, true),

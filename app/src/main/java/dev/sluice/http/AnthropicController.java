@@ -21,6 +21,7 @@ import io.micronaut.http.annotation.Post;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Map;
+import reactor.core.publisher.Flux;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -78,7 +79,9 @@ public final class AnthropicController {
         }
         if (prewarm != null) {
             route.finish();
-            return CompletableFuture.completedFuture(Replies.json(prewarm));
+            return CompletableFuture.completedFuture(parsed.stream()
+                    ? SseResponses.of(Flux.fromIterable(MessagesRequests.cachePrewarmEvents(prewarm)))
+                    : Replies.json(prewarm));
         }
         return limitGate.admit(request, record, route, parsed.json(), body == null ? 0 : body.length,
                 () -> cache.serve(request, "anthropic", "/v1/messages", route.pool().alias(), parsed.stream(),
@@ -101,7 +104,7 @@ public final class AnthropicController {
             json.remove("stream");
             Route route = requests.route(json);
             route.finish();
-            prepared = counter.prepare(requests.messages(json, route, Map.of()), route);
+            prepared = counter.prepare(requests.messages(json, route, betas(request)), route);
         } catch (GatewayException e) {
             return Replies.fail(request, e);
         }

@@ -42,8 +42,9 @@ public final class ErrorResponses {
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .body(dialect.body(e, requestId));
         e.headers().forEach(response::header);
-        if (dialect == ClientDialect.ANTHROPIC) {
-            // both Anthropic SDKs obey x-should-retry before looking at the status
+        if (!e.headers().containsKey("x-should-retry")) {
+            // the Anthropic and OpenAI SDKs obey x-should-retry before looking at the status: without it they
+            // retry every 5xx, a runtime's 501 "not supported" included. The real API's own value passes as sent.
             response.header("x-should-retry", Boolean.toString(e.retryable()));
         }
         return response;

@@ -19,7 +19,11 @@ final class Replies {
                 j.headers().forEach(r::header);
                 yield r;
             }
-            case Reply.Stream s -> SseResponses.of(s.events());
+            case Reply.Stream s -> {
+                MutableHttpResponse<?> r = SseResponses.of(s.events());
+                s.headers().forEach(r::header);
+                yield r;
+            }
         };
     }
 

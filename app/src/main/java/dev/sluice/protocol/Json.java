@@ -3,6 +3,8 @@ package dev.sluice.protocol;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -65,6 +67,25 @@ public final class Json {
 
     public static ObjectNode object() {
         return NODES.objectNode();
+    }
+
+    /**
+     * Whether {@code text} is exactly one JSON object, checked by skipping through its tokens without building a
+     * tree: cheap enough for every event a pass-through forwards.
+     */
+    public static boolean isObject(String text) {
+        if (text == null || text.isEmpty()) {
+            return false;
+        }
+        try (JsonParser p = MAPPER.createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Text of a field, or null when it is missing or not textual. */

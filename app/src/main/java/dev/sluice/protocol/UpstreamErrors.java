@@ -29,7 +29,11 @@ public final class UpstreamErrors {
     private UpstreamErrors() {}
 
     /** What the body said, before classification. */
-    public record Parsed(String message, String type, String code) {}
+    public record Parsed(String message, String type, String code, String param) {
+        public Parsed(String message, String type, String code) {
+            this(message, type, code, null);
+        }
+    }
 
     public static Parsed parse(byte[] body) {
         JsonNode root = Json.tryParse(body);
@@ -43,10 +47,12 @@ public final class UpstreamErrors {
         JsonNode error = root.get("error");
         if (error != null && error.isObject()) {
             // shapes 1 (Anthropic) and 2 (OpenAI, vLLM, llama.cpp, LocalAI, Ollama /v1)
-            return new Parsed(Json.text(error, "message"), Json.text(error, "type"), code(error.get("code")));
+            return new Parsed(Json.text(error, "message"), Json.text(error, "type"), code(error.get("code")),
+                    Json.text(error, "param"));
         }
         if ("error".equals(Json.text(root, "object"))) {
-            return new Parsed(Json.text(root, "message"), Json.text(root, "type"), code(root.get("code")));
+            return new Parsed(Json.text(root, "message"), Json.text(root, "type"), code(root.get("code")),
+                    Json.text(root, "param"));
         }
         if (error != null && error.isTextual()) {
             // shapes 4 (TGI, with error_type) and 5 (Ollama native, LM Studio)
@@ -103,49 +109,69 @@ public final class UpstreamErrors {
         if (retryAfter != null && retryAfter.matches("\\d{1,6}")) {
             headers.put("Retry-After", retryAfter);
         }
-        if (isContextOverflow(lower, type)) {
+        // the real Anthropic API's own request id and retry advice reach the client as they were sent
+        String requestId = upstreamHeaders.get("request-id");
+        if (requestId != null && requestId.matches("[A-Za-z0-9_-]{1,128}")) {
+            headers.put("request-id", requestId);
+        }
+        String shouldRetry = upstreamHeaders.get("x-should-retry");
+        if ("true".equals(shouldRetry) || "false".equals(shouldRetry)) {
+            headers.put("x-should-retry", shouldRetry);
+        }
+        String param = p.param();
+        // a runtime's type names the overflow at any status; its words only on a 4xx: a 500 that mentions the
+        // context length is still the runtime's failure, and a 400 would stop the client from retrying it
+        if (type.contains("exceed_context_size") || (status >= 400 && status < 500 && isContextOverflow(lower))) {
             return new GatewayException(ErrorKind.CONTEXT_LENGTH, 400, contextMessage(msg, body), "messages",
                     "context_length_exceeded", headers);
         }
-        if (status == 401 || status == 403) {
-            return new GatewayException(ErrorKind.BAD_GATEWAY, 502,
-                    "the backend rejected the gateway's credentials (HTTP " + status + "); check BACKEND_API_KEY",
-                    null, null, headers);
-        }
-        if (status == 404) {
-            String code = lower.contains("model") ? "model_not_found" : null;
-            return new GatewayException(ErrorKind.NOT_FOUND, 404, msg, code == null ? null : "model", code, headers);
-        }
-        if (status == 429) {
-            // TGI uses 429 for "queue full"; either way the client should back off and retry
-            headers.putIfAbsent("Retry-After", "1");
-            return new GatewayException(ErrorKind.RATE_LIMITED, 429, msg, null, "rate_limit_exceeded", headers);
-        }
-        if (status == 503 || status == 529) {
-            // 529 is the real Anthropic API's overloaded_error
-            headers.putIfAbsent("Retry-After", "1");
-            return new GatewayException(ErrorKind.OVERLOADED, 503, msg, null, null, headers);
-        }
-        if (status == 504) {
-            return new GatewayException(ErrorKind.TIMEOUT, 504, msg, null, null, headers);
-        }
-        if (status >= 500) {
-            return new GatewayException(ErrorKind.API_ERROR, status, msg, null, null, headers);
-        }
-        if (status == 424) {
+        return switch (status) {
+            case 401 -> new GatewayException(ErrorKind.BAD_GATEWAY, 502,
+                    "the backend rejected the gateway's credentials (HTTP 401); check BACKEND_API_KEY", null, null,
+                    headers);
+            case 402 -> new GatewayException(ErrorKind.BILLING, 402, msg, null, null, headers);
+            // the key is valid but may not use this model or resource: the client's answer, not a retry
+            case 403 -> new GatewayException(ErrorKind.PERMISSION, 403, msg, null, null, headers);
+            case 404 -> {
+                String code = lower.contains("model") ? "model_not_found" : null;
+                yield new GatewayException(ErrorKind.NOT_FOUND, 404, msg, code == null ? param : "model", code,
+                        headers);
+            }
+            case 408 -> new GatewayException(ErrorKind.TIMEOUT, 408, msg, null, null, headers);
+            case 409 -> new GatewayException(ErrorKind.CONFLICT, 409, msg, param, null, headers);
+            case 413 -> new GatewayException(ErrorKind.REQUEST_TOO_LARGE, 413, msg, param, null, headers);
+            case 429 -> {
+                headers.putIfAbsent("Retry-After", "1");
+                // TGI answers 429 "Model is overloaded" when its queue is full: the runtime is busy, not the key
+                yield type.contains("overloaded") || lower.contains("overloaded")
+                        ? new GatewayException(ErrorKind.OVERLOADED, 503, msg, null, null, headers)
+                        : new GatewayException(ErrorKind.RATE_LIMITED, 429, msg, null, "rate_limit_exceeded", headers);
+            }
+            // llama.cpp without --embeddings: asking again will not help, so no SDK should retry it
+            case 501 -> new GatewayException(ErrorKind.NOT_SUPPORTED, 501, msg, param, null, headers);
+            case 503, 529 -> {
+                // 529 is the real Anthropic API's overloaded_error
+                headers.putIfAbsent("Retry-After", "1");
+                yield new GatewayException(ErrorKind.OVERLOADED, 503, msg, null, null, headers);
+            }
+            case 504 -> new GatewayException(ErrorKind.TIMEOUT, 504, msg, null, null, headers);
             // TGI's "generation failed" (InferError::GenerationError): the runtime failed, not the request, so
             // the client gets a retryable server error rather than a 4xx it would not retry (protocols.md §3.10)
-            return new GatewayException(ErrorKind.API_ERROR, 500, msg, null, null, headers);
-        }
-        if (status == 422 || status == 400) {
-            return new GatewayException(ErrorKind.INVALID_REQUEST, 400, msg, null, numericOrNull(p.code()), headers);
-        }
-        if (status >= 400) {
-            return new GatewayException(ErrorKind.UPSTREAM_CLIENT_ERROR, status, msg, null, numericOrNull(p.code()),
-                    headers);
-        }
-        // an error body under a 2xx (seen from vLLM-style servers): still an error
-        return new GatewayException(ErrorKind.BAD_GATEWAY, 502, msg, null, null, headers);
+            case 424 -> new GatewayException(ErrorKind.API_ERROR, 500, msg, null, null, headers);
+            case 400, 422 -> new GatewayException(ErrorKind.INVALID_REQUEST, 400, msg, param,
+                    numericOrNull(p.code()), headers);
+            default -> {
+                if (status >= 500) {
+                    yield new GatewayException(ErrorKind.API_ERROR, status, msg, null, null, headers);
+                }
+                if (status >= 400) {
+                    yield new GatewayException(ErrorKind.UPSTREAM_CLIENT_ERROR, status, msg, param,
+                            numericOrNull(p.code()), headers);
+                }
+                // an error body under a 2xx (seen from vLLM-style servers): still an error
+                yield new GatewayException(ErrorKind.BAD_GATEWAY, 502, msg, null, null, headers);
+            }
+        };
     }
 
     /** Runtimes put the HTTP status as an integer in {@code code}; OpenAI clients expect a string code or null. */
@@ -153,9 +179,8 @@ public final class UpstreamErrors {
         return code == null || code.matches("\\d+") ? null : code;
     }
 
-    private static boolean isContextOverflow(String lower, String type) {
-        return type.contains("exceed_context_size")
-                || lower.contains("maximum context length")
+    private static boolean isContextOverflow(String lower) {
+        return lower.contains("maximum context length")
                 || lower.contains("context length")
                 || lower.contains("context window")
                 || lower.contains("prompt is too long")
@@ -215,7 +240,22 @@ public final class UpstreamErrors {
         JsonNode code = chunk.path("error").isObject() ? chunk.path("error").path("code") : chunk.path("code");
         int c = code.canConvertToInt() ? code.asInt() : code.isTextual() && code.asText().matches("\\d{3}")
                 ? Integer.parseInt(code.asText()) : 0;
-        return c >= 400 && c <= 599 ? c : 500;
+        if (c >= 400 && c <= 599) {
+            return c;
+        }
+        // an Anthropic error event names its type, not its status (protocols.md §1.10)
+        return switch (chunk.path("error").path("type").asText("")) {
+            case "invalid_request_error" -> 400;
+            case "authentication_error" -> 401;
+            case "billing_error" -> 402;
+            case "permission_error" -> 403;
+            case "not_found_error" -> 404;
+            case "request_too_large" -> 413;
+            case "rate_limit_error" -> 429;
+            case "timeout_error" -> 504;
+            case "overloaded_error" -> 529;
+            default -> 500;
+        };
     }
 
     /** {@code event} with every occurrence of {@code secret} replaced; the same array when there is none. */
@@ -240,7 +280,10 @@ public final class UpstreamErrors {
             return false;
         }
         JsonNode error = node.get("error");
-        return (error != null && !error.isNull() && (error.isObject() || error.isTextual()))
-                || "error".equals(Json.text(node, "object"));
+        // what the OpenAI SDKs raise on (`if data.get("error")`): any truthy error, an array or a number included
+        boolean truthy = error != null && (error.isObject() || (error.isTextual() && !error.asText().isEmpty())
+                || (error.isArray() && !error.isEmpty()) || (error.isNumber() && error.asDouble() != 0)
+                || (error.isBoolean() && error.asBoolean()));
+        return truthy || "error".equals(Json.text(node, "object"));
     }
 }

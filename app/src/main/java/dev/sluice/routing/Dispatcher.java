@@ -11,6 +11,7 @@ import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.StreamTranslator;
+import dev.sluice.protocol.sse.SseDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -33,9 +34,17 @@ public final class Dispatcher {
     private final String secret;
     private final Consumer<GatewayException> onBackendError;
     private final Router.RouteEvents events;
+    private final int maxEventBytes;
 
     public Dispatcher(Router router, Timeouts timeouts, String secret, Consumer<GatewayException> onBackendError,
             Router.RouteEvents events) {
+        this(router, timeouts, secret, onBackendError, events, SseDecoder.DEFAULT_MAX_EVENT_BYTES);
+    }
+
+    /** @param maxEventBytes the largest single upstream event a stream may carry (SSE_MAX_EVENT_BYTES) */
+    public Dispatcher(Router router, Timeouts timeouts, String secret, Consumer<GatewayException> onBackendError,
+            Router.RouteEvents events, int maxEventBytes) {
+        this.maxEventBytes = maxEventBytes;
         this.router = router;
         this.timeouts = timeouts;
         this.secret = secret;
@@ -137,7 +146,7 @@ public final class Dispatcher {
         record.backend(u.id());
         u.started();
         StreamRelay relay = new StreamRelay(a.call().loop(), translator, timeouts.forUpstream(u), record,
-                secretOf(u), onBackendError);
+                secretOf(u), onBackendError, maxEventBytes);
         relay.onDone(failure -> {
             u.finished();
             if (failure != null && relay.committed().isDone() && !relay.committed().isCompletedExceptionally()) {

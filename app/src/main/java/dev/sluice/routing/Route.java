@@ -22,6 +22,7 @@ public final class Route {
     private final Set<Upstream> tried = new HashSet<>();
     private final Set<Upstream> failed = new HashSet<>();
     private final List<String> log = new ArrayList<>();
+    private final List<String> summary = new ArrayList<>();
     private int poolIndex;
     private int attemptsInPool;
     private int attempts;
@@ -80,6 +81,7 @@ public final class Route {
     /** After {@code u} failed with {@code e}: the next try, or why there is none. */
     public Decision next(Upstream u, GatewayException e) {
         log.add(u.id() + ": " + (e.status() > 0 ? "HTTP " + e.status() + " " : "") + shorten(e.getMessage()));
+        summary.add(u.id().replaceAll("[^\\x21-\\x7e]", "_") + "=" + (e.status() > 0 ? e.status() : 0));
         failed.add(u);
         releaseRetry();
         if (!policy.retryable(e)) {
@@ -128,13 +130,16 @@ public final class Route {
         return new Decision.GiveUp(Reason.NO_DEPLOYMENT_LEFT);
     }
 
-    /** The error to give the client when every attempt failed: the last one's kind, every attempt listed. */
+    /**
+     * The error to give the client when every attempt failed: the last attempt's own error, unchanged (its type
+     * and message are what clients act on: Claude Code compacts on "prompt is too long"), with every attempt
+     * listed in {@code x-sluice-attempts} ({@code deployment=status,...}) and in {@link #log()}.
+     */
     public GatewayException finalError(GatewayException last) {
-        if (attempts <= 1) {
+        if (attempts <= 1 || summary.isEmpty()) {
             return last;
         }
-        return new GatewayException(last.kind(), last.status(), "all " + attempts + " attempts failed: "
-                + String.join("; ", log), last.param(), last.code(), last.headers());
+        return last.withHeader("x-sluice-attempts", String.join(",", summary));
     }
 
     /** The request is over, successfully or not. */

@@ -39,7 +39,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private final String secret;
     private final Consumer<GatewayException> onBackendError;
     private final CompletableFuture<StreamRelay> committed = new CompletableFuture<>();
-    private final SseDecoder decoder = new SseDecoder();
+    private final SseDecoder decoder;
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
     private final List<SseEvent> events = new ArrayList<>();
     private final List<byte[]> out = new ArrayList<>();
@@ -63,7 +63,8 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
 
     StreamRelay(EventLoop loop, StreamTranslator translator, Timeouts timeouts, RequestRecord record, String secret,
-            Consumer<GatewayException> onBackendError) {
+            Consumer<GatewayException> onBackendError, int maxEventBytes) {
+        this.decoder = new SseDecoder(maxEventBytes);
         this.loop = loop;
         this.translator = translator;
         this.timeouts = timeouts;
@@ -176,7 +177,9 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             data.release();
         }
         for (SseEvent ev : events) {
-            translator.onEvent(ev, out);
+            if (!ev.hasBlankData()) {
+                translator.onEvent(ev, out);
+            }
         }
         events.clear();
         if (!firstEvent && !out.isEmpty()) {
@@ -218,7 +221,9 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         }
         decoder.finish(events);
         for (SseEvent ev : events) {
-            translator.onEvent(ev, out);
+            if (!ev.hasBlankData()) {
+                translator.onEvent(ev, out);
+            }
         }
         events.clear();
         translator.onEnd(out);

@@ -57,7 +57,7 @@ public final class AnthropicIds {
         return name.substring(0, 55) + "_" + HexFormat.of().formatHex(sha256(name), 0, 4);
     }
 
-    private static byte[] sha256(String s) {
+    static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
@@ -65,7 +65,7 @@ public final class AnthropicIds {
         }
     }
 
-    private static String base62(byte[] bytes) {
+    static String base62(byte[] bytes) {
         BigInteger n = new BigInteger(1, bytes);
         BigInteger b = BigInteger.valueOf(62);
         StringBuilder sb = new StringBuilder();

@@ -43,6 +43,9 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
             out.add(event.raw());
             return;
         }
+        if (event.hasBlankData()) {
+            return;
+        }
         String type = event.event();
         if (type == null) {
             JsonNode n = Json.tryParse(data);

@@ -12,6 +12,10 @@ import java.util.Map;
  * @param toolNames upstream tool name to the client's name, for names that had to be shortened
  * @param stopSequences the client's stop sequences, to report which one matched
  * @param estimatedInputTokens chars/4 estimate, for message_start before the backend reports usage
+ * @param droppedTools the server tools ({@code web_search_20250305}, ...) left out because only the real
+ *     Anthropic API runs them
+ * @param mintToolIds the runtime's tool-call ids repeat (TGI's {@code "0"}): every id the client sees is minted
  */
 public record AnthropicRequest(ObjectNode openAi, String clientModel, boolean stream, Map<String, String> toolNames,
-        List<String> stopSequences, long estimatedInputTokens, int maxTokens) {}
+        List<String> stopSequences, long estimatedInputTokens, int maxTokens, List<String> droppedTools,
+        boolean mintToolIds) {}

@@ -14,7 +14,10 @@ import java.util.Set;
 
 /**
  * Anthropic Messages request to an OpenAI chat request (protocols.md §3.1). Anthropic-only features the
- * runtime cannot honour (cache_control, server tools, context_management, betas) are dropped, not refused.
+ * runtime cannot honour (cache_control, context_management, betas) are dropped, not refused; server tools are
+ * dropped and listed ({@link AnthropicRequest#droppedTools()}). How the runtime differs comes from
+ * {@link ChatTarget}: the token field, stop-sequence limit, top_k, reasoning models, reasoning replay, prefill.
+ * docs/ANTHROPIC.md lists every mapping.
  */
 public final class AnthropicToOpenAiRequest {
     private final ChatTarget profile;
@@ -22,6 +25,7 @@ public final class AnthropicToOpenAiRequest {
     private final Set<String> toolUseIds = new HashSet<>();
     private final List<String> systemParts = new ArrayList<>();
     private final ArrayNode messages = Json.NODES.arrayNode();
+    private final List<String> droppedTools = new ArrayList<>();
 
     private final boolean mistralIds;
 
@@ -66,16 +70,25 @@ public final class AnthropicToOpenAiRequest {
             messages.insert(0, sys);
         }
         out.set("messages", messages);
+        continueFinalMessage(out);
         int maxTokens = req.path("max_tokens").asInt(-1);
         if (maxTokens > 0) {
-            out.put("max_tokens", maxTokens);
+            out.put(profile.tokenField().field(), maxTokens);
         }
-        copyNumber(req, out, "temperature");
-        copyNumber(req, out, "top_p");
-        copyNumber(req, out, "top_k");
+        String sentModel = out.path("model").asText();
+        boolean reasoningModel = profile.reasoningModel(sentModel);
+        if (profile.reasoningModels() == null || !reasoningModel) {
+            // OpenAI's reasoning models answer 400 to any temperature or top_p but the default
+            copyNumber(req, out, "temperature");
+            copyNumber(req, out, "top_p");
+        }
+        if (profile.topK()) {
+            copyNumber(req, out, "top_k");
+        }
         List<String> stops = new ArrayList<>();
         for (JsonNode s : req.path("stop_sequences")) {
-            if (s.isTextual() && !s.asText().isEmpty()) {
+            if (s.isTextual() && !s.asText().isEmpty()
+                    && (profile.maxStopSequences() == 0 || stops.size() < profile.maxStopSequences())) {
                 stops.add(s.asText());
             }
         }
@@ -88,7 +101,9 @@ public final class AnthropicToOpenAiRequest {
             out.put("user", user);
         }
         tools(req, out);
-        thinking(req, out);
+        if (reasoningModel) {
+            thinking(req, out);
+        }
         JsonNode format = req.path("output_config").path("format");
         if (format.isMissingNode()) {
             format = req.path("output_format");
@@ -110,7 +125,7 @@ public final class AnthropicToOpenAiRequest {
         }
         long estimate = TokenEstimate.ofAnthropicRequest(req);
         return new AnthropicRequest(out, clientModel, stream, Map.copyOf(toolNames), List.copyOf(stops), estimate,
-                maxTokens);
+                maxTokens, List.copyOf(droppedTools), !profile.uniqueToolIds());
     }
 
     private static void copyNumber(JsonNode from, ObjectNode to, String field) {
@@ -179,11 +194,14 @@ public final class AnthropicToOpenAiRequest {
 
     private void assistant(List<JsonNode> blocks) {
         StringBuilder text = new StringBuilder();
+        StringBuilder reasoning = new StringBuilder();
         ArrayNode calls = Json.NODES.arrayNode();
         for (JsonNode b : blocks) {
             String type = Json.text(b, "type");
             if ("text".equals(type)) {
                 text.append(b.path("text").asText(""));
+            } else if ("thinking".equals(type) && profile.replayReasoning()) {
+                reasoning.append(b.path("thinking").asText(""));
             } else if ("tool_use".equals(type)) {
                 String id = Json.text(b, "id");
                 String name = Json.text(b, "name");
@@ -197,7 +215,7 @@ public final class AnthropicToOpenAiRequest {
                 call.putObject("function").put("name", AnthropicIds.upstreamToolName(name))
                         .put("arguments", Json.string(b.has("input") ? b.get("input") : Json.object()));
             }
-            // thinking / redacted_thinking from earlier turns: local runtimes cannot verify them; dropped
+            // redacted_thinking, and thinking where the template does not render it: dropped
         }
         if (text.isEmpty() && calls.isEmpty()) {
             return;
@@ -208,6 +226,10 @@ public final class AnthropicToOpenAiRequest {
             msg.putNull("content");
         } else {
             msg.put("content", text.toString());
+        }
+        if (!reasoning.isEmpty()) {
+            // Qwen3 / GLM / Kimi / DeepSeek templates render past reasoning from this field (vllm#33616)
+            msg.put("reasoning_content", reasoning.toString());
         }
         if (!calls.isEmpty()) {
             msg.set("tool_calls", calls);
@@ -229,8 +251,28 @@ public final class AnthropicToOpenAiRequest {
         } else {
             prev.put("content", joined);
         }
+        if (next.has("reasoning_content")) {
+            prev.put("reasoning_content", prev.path("reasoning_content").asText("")
+                    + next.get("reasoning_content").asText());
+        }
         if (next.has("tool_calls")) {
             prev.withArray("tool_calls").addAll((ArrayNode) next.get("tool_calls"));
+        }
+    }
+
+    /**
+     * A final assistant message is a prefill: the answer continues it (Anthropic semantics). vLLM and SGLang
+     * need to be told, or they answer it with a new assistant turn.
+     */
+    private void continueFinalMessage(ObjectNode out) {
+        if (!profile.continueFinalMessage() || messages.isEmpty()) {
+            return;
+        }
+        JsonNode last = messages.get(messages.size() - 1);
+        if ("assistant".equals(Json.text(last, "role")) && last.path("content").isTextual()
+                && !last.has("tool_calls")) {
+            out.put("continue_final_message", true);
+            out.put("add_generation_prompt", false);
         }
     }
 
@@ -398,7 +440,10 @@ public final class AnthropicToOpenAiRequest {
             for (JsonNode t : tools) {
                 String type = Json.text(t, "type");
                 if (type != null && !type.equals("custom")) {
-                    continue; // server tools (web_search_*, bash_*, ...) run only on the real Anthropic API
+                    // server tools (web_search_*, bash_*, ...) run only on the real Anthropic API: the client is
+                    // told which were left out in a response header
+                    droppedTools.add(type);
+                    continue;
                 }
                 String name = Json.text(t, "name");
                 if (name == null) {
@@ -444,14 +489,26 @@ public final class AnthropicToOpenAiRequest {
 
     private void thinking(JsonNode req, ObjectNode out) {
         String type = Json.text(req.path("thinking"), "type");
-        if (type == null) {
+        String effort = Json.text(req.path("output_config"), "effort");
+        if (type == null && effort == null) {
             return;
         }
         boolean on = !"disabled".equals(type);
         switch (profile.thinking()) {
-            case TEMPLATE_KWARGS -> out.putObject("chat_template_kwargs").put("enable_thinking", on);
+            case TEMPLATE_KWARGS -> {
+                if (type != null) {
+                    out.putObject("chat_template_kwargs").put("enable_thinking", on);
+                }
+            }
             case REASONING_EFFORT -> {
-                if (on) {
+                if (effort != null && on) {
+                    // output_config.effort says it directly; Anthropic's "max" is OpenAI's "high"
+                    out.put("reasoning_effort", switch (effort) {
+                        case "low", "medium", "high" -> effort;
+                        case "max" -> "high";
+                        default -> "medium";
+                    });
+                } else if (type != null && on) {
                     int budget = req.path("thinking").path("budget_tokens").asInt(4096);
                     out.put("reasoning_effort", budget <= 2048 ? "low" : budget <= 8192 ? "medium" : "high");
                 }

@@ -45,7 +45,7 @@ public final class AnthropicToOpenAiStream extends OpenAiClientStream {
 
     @Override
     public void onEvent(SseEvent event, List<byte[]> out) {
-        if (terminated || event.data() == null) {
+        if (terminated || event.data() == null || event.hasBlankData()) {
             return;
         }
         JsonNode e = Json.tryParse(event.data());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
+import dev.sluice.protocol.TokenLimitField;
 import java.io.IOException;
 import java.util.Map;
 
@@ -123,6 +124,20 @@ public final class OpenAiPassthroughRequest {
             body.set("max_tokens", body.get("max_completion_tokens"));
             changed = true;
         }
+        if (profile.tokenField() == TokenLimitField.MAX_COMPLETION_TOKENS && profile.reasoningModels() != null
+                && profile.reasoningModel(upstreamModel) && body.has("max_tokens")
+                && !body.has("max_completion_tokens")) {
+            // OpenAI's reasoning models answer 400 "Unsupported parameter: 'max_tokens'"
+            body.set("max_completion_tokens", body.remove("max_tokens"));
+            changed = true;
+        }
+        if (!profile.toolChoiceNone() && "none".equals(Json.text(body, "tool_choice"))) {
+            // Ollama ignores tool_choice: not offering the tools is the only way to say "none"
+            body.remove("tools");
+            body.remove("tool_choice");
+            body.remove("parallel_tool_calls");
+            changed = true;
+        }
         boolean toBase64 = false;
         if (endpoint == Endpoint.EMBEDDINGS && "base64".equals(Json.text(body, "encoding_format"))
                 && !profile.embeddingsBase64()) {
@@ -131,7 +146,8 @@ public final class OpenAiPassthroughRequest {
             changed = true;
         }
         String rewrite = profile.fixedModel() != null || !resolved.equals(clientModel) ? clientModel : null;
+        String toolIdSeed = endpoint == Endpoint.CHAT && !profile.uniqueToolIds() ? OpenAiIds.seed() : null;
         return new PreparedRequest(changed ? Json.bytes(body) : raw, stream, clientModel, rewrite, wantsUsage,
-                toBase64);
+                toBase64, toolIdSeed);
     }
 }

@@ -21,7 +21,8 @@ public final class OpenAiPassthroughResponse {
     private OpenAiPassthroughResponse() {}
 
     public static Shaped shape(byte[] body, PreparedRequest prepared) {
-        boolean mustEdit = prepared.rewriteModelTo() != null || prepared.base64Embeddings();
+        boolean mustEdit = prepared.rewriteModelTo() != null || prepared.base64Embeddings()
+                || prepared.toolIdSeed() != null;
         if (!mustEdit && body.length > PARSE_FOR_USAGE_LIMIT) {
             return new Shaped(body, -1, -1);
         }
@@ -38,6 +39,17 @@ public final class OpenAiPassthroughResponse {
         }
         if (prepared.rewriteModelTo() != null && root.has("model")) {
             root.put("model", prepared.rewriteModelTo());
+        }
+        if (prepared.toolIdSeed() != null) {
+            for (JsonNode choice : root.path("choices")) {
+                int i = 0;
+                for (JsonNode call : choice.path("message").path("tool_calls")) {
+                    if (call instanceof ObjectNode c) {
+                        c.put("id", OpenAiIds.callId(prepared.toolIdSeed(), i, Json.text(c, "id")));
+                    }
+                    i++;
+                }
+            }
         }
         if (prepared.base64Embeddings()) {
             for (JsonNode item : root.path("data")) {

@@ -29,6 +29,7 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
 
     private final boolean clientWantsUsage;
     private final String rewriteModelTo;
+    private final String toolIdSeed;
     private boolean finishSeen;
     private boolean sawContent;
     private long promptTokens;
@@ -40,8 +41,14 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
      * @param rewriteModelTo model name to put back into every chunk, or null to leave chunks untouched
      */
     public OpenAiPassthroughStream(boolean clientWantsUsage, String rewriteModelTo) {
+        this(clientWantsUsage, rewriteModelTo, null);
+    }
+
+    /** @param toolIdSeed the seed of the tool-call ids minted for a runtime whose ids repeat (TGI), or null */
+    public OpenAiPassthroughStream(boolean clientWantsUsage, String rewriteModelTo, String toolIdSeed) {
         this.clientWantsUsage = clientWantsUsage;
         this.rewriteModelTo = rewriteModelTo;
+        this.toolIdSeed = toolIdSeed;
     }
 
     @Override
@@ -54,6 +61,9 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
             out.add(event.raw()); // upstream comment or bare event line: harmless, keeps proxies awake
             return;
         }
+        if (event.hasBlankData()) {
+            return;
+        }
         if (event.isDone()) {
             terminated = true;
             out.add(event.raw());
@@ -61,7 +71,14 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
         }
         boolean mayHaveUsage = data.contains("\"usage\"");
         boolean mayBeError = data.contains("\"error\"");
-        if (!mayHaveUsage && !mayBeError && rewriteModelTo == null) {
+        boolean mayHaveToolId = toolIdSeed != null && data.contains("\"tool_calls\"");
+        if (!mayHaveUsage && !mayBeError && rewriteModelTo == null && !mayHaveToolId) {
+            if (!Json.isObject(data)) {
+                // forwarded, it would crash the client's SDK instead of ending the stream with an error
+                fail(GatewayException.of(ErrorKind.BAD_GATEWAY, "the backend sent a stream chunk that is not JSON"),
+                        out);
+                return;
+            }
             note(data);
             out.add(event.raw());
             return;
@@ -92,11 +109,36 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
                 changed = true;
             }
         }
+        if (mayHaveToolId) {
+            changed |= mintToolIds(chunk);
+        }
         if (rewriteModelTo != null && chunk.has("model")) {
             chunk.put("model", rewriteModelTo);
             changed = true;
         }
         out.add(changed ? ("data: " + Json.string(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8) : event.raw());
+    }
+
+    /** TGI gives every call of every turn the id "0": each call gets its own, unique to this response. */
+    private boolean mintToolIds(ObjectNode chunk) {
+        boolean changed = false;
+        for (JsonNode choice : chunk.path("choices")) {
+            JsonNode calls = choice.path("delta").path("tool_calls");
+            List<JsonNode> list = calls.isObject() ? List.of(calls) : calls.isArray() ? toList(calls) : List.of();
+            for (JsonNode call : list) {
+                if (call instanceof ObjectNode c && c.hasNonNull("id")) {
+                    c.put("id", OpenAiIds.callId(toolIdSeed, c.path("index").asInt(0), Json.text(c, "id")));
+                    changed = true;
+                }
+            }
+        }
+        return changed;
+    }
+
+    private static List<JsonNode> toList(JsonNode array) {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        array.forEach(out::add);
+        return out;
     }
 
     /** Cheap scans instead of a parse: most chunks need nothing but forwarding. */

@@ -21,7 +21,7 @@ final class OpenAiToAnthropicMapping {
         if (emittedTool) {
             return "tool_use";
         }
-        if (matchedStop != null) {
+        if (matchedStop != null || "stop_sequence".equals(finish)) {
             return "stop_sequence";
         }
         if ("content_filter".equals(finish)) {
@@ -33,9 +33,12 @@ final class OpenAiToAnthropicMapping {
     /**
      * The stop string that ended generation, if the runtime says which: vLLM puts it in the choice's
      * {@code stop_reason} (an int there is a token id), SGLang in {@code matched_stop}; TGI only says
-     * {@code finish_reason:"stop_sequence"}, which is unambiguous only when one sequence was given.
+     * {@code finish_reason:"stop_sequence"}: with one sequence that is the one, with several it is the one the
+     * output ends with (TGI keeps the matched sequence in the text), the longest if several do.
+     *
+     * @param outputTail the end of the text generated so far
      */
-    static String matchedStop(JsonNode choice, List<String> stopSequences) {
+    static String matchedStop(JsonNode choice, List<String> stopSequences, CharSequence outputTail) {
         JsonNode vllm = choice.get("stop_reason");
         if (vllm != null && vllm.isTextual()) {
             return vllm.asText();
@@ -44,10 +47,21 @@ final class OpenAiToAnthropicMapping {
         if (sglang != null && sglang.isTextual()) {
             return sglang.asText();
         }
-        if ("stop_sequence".equals(Json.text(choice, "finish_reason")) && stopSequences.size() == 1) {
+        if (!"stop_sequence".equals(Json.text(choice, "finish_reason")) || stopSequences.isEmpty()) {
+            return null;
+        }
+        if (stopSequences.size() == 1) {
             return stopSequences.get(0);
         }
-        return null;
+        String tail = outputTail.toString().stripTrailing();
+        String best = null;
+        for (String s : stopSequences) {
+            String stop = s.stripTrailing();
+            if (!stop.isEmpty() && tail.endsWith(stop) && (best == null || s.length() > best.length())) {
+                best = s;
+            }
+        }
+        return best;
     }
 
     /**

@@ -14,9 +14,11 @@ import java.util.Set;
 
 /**
  * OpenAI chat request in, Anthropic Messages request out, for a deployment on the real Anthropic API
- * (protocols.md §3.3, edge cases §5.6). What the Messages API has no place for ({@code logprobs},
- * {@code logit_bias}, {@code seed}, penalties, {@code reasoning_effort}, {@code response_format: json_object},
- * unknown fields) is dropped: the Messages API rejects fields it does not know.
+ * (protocols.md §3.3, edge cases §5.6). {@code reasoning_effort} becomes {@code thinking} with a budget;
+ * {@code response_format: json_object} becomes a system instruction; {@code logprobs} is refused (400), since
+ * Claude has no token probabilities to give. What else the Messages API has no place for ({@code logit_bias},
+ * {@code seed}, penalties, unknown fields) is dropped: the Messages API rejects fields it does not know.
+ * docs/ANTHROPIC.md lists every mapping.
  */
 public final class OpenAiToAnthropicRequest {
     /**
@@ -53,6 +55,10 @@ public final class OpenAiToAnthropicRequest {
         if (n != null && n.canConvertToInt() && n.asInt() > 1) {
             throw GatewayException.invalid("n > 1 is not supported by Anthropic deployments; send n separate requests",
                     "n");
+        }
+        if (req.path("logprobs").asBoolean(false) || req.hasNonNull("top_logprobs")) {
+            throw GatewayException.invalid("logprobs is not supported by Anthropic deployments: Claude does not"
+                    + " return token probabilities", req.path("logprobs").asBoolean(false) ? "logprobs" : "top_logprobs");
         }
         ObjectNode out = Json.object();
         out.put("model", upstreamModel);
@@ -98,6 +104,10 @@ public final class OpenAiToAnthropicRequest {
             first.set("content", cont);
             messages.insert(0, first);
         }
+        if ("json_object".equals(Json.text(req.path("response_format"), "type"))) {
+            // JSON mode has no Messages equivalent; the instruction is what OpenAI's own JSON mode also requires
+            system.add(JSON_MODE_INSTRUCTION);
+        }
         if (!system.isEmpty()) {
             out.put("system", String.join("\n\n", system));
         }
@@ -111,12 +121,22 @@ public final class OpenAiToAnthropicRequest {
         } else {
             out.put("max_tokens", DEFAULT_MAX_TOKENS);
         }
+        int budget = thinkingBudget(Json.text(req, "reasoning_effort"));
+        if (budget > 0) {
+            // budget_tokens must stay below max_tokens: the answer keeps the room the client asked for
+            int answerRoom = out.path("max_tokens").asInt();
+            if (answerRoom <= budget) {
+                out.put("max_tokens", answerRoom + budget);
+            }
+            out.putObject("thinking").put("type", "enabled").put("budget_tokens", budget);
+        }
         JsonNode t = req.get("temperature");
-        if (t != null && t.isNumber()) {
+        JsonNode topP = req.get("top_p");
+        // with thinking on, the API takes no temperature but 1 and no top_p below 0.95: both are left out
+        if (budget == 0 && t != null && t.isNumber()) {
             out.put("temperature", Math.min(1.0, Math.max(0.0, t.asDouble())));
         }
-        JsonNode topP = req.get("top_p");
-        if (topP != null && topP.isNumber()) {
+        if (budget == 0 && topP != null && topP.isNumber()) {
             out.set("top_p", topP);
         }
         JsonNode stop = req.get("stop");
@@ -146,6 +166,25 @@ public final class OpenAiToAnthropicRequest {
         }
         boolean usage = stream && req.path("stream_options").path("include_usage").asBoolean(false);
         return new Prepared(out, stream, clientModel, usage);
+    }
+
+    static final String JSON_MODE_INSTRUCTION = "Respond with one valid JSON object and nothing else: no prose,"
+            + " no code fences.";
+
+    /**
+     * OpenAI's effort levels as thinking budgets (protocols.md §3.3: low 1024, medium 4096, high 16384); 0 for no
+     * thinking ({@code none}, or no {@code reasoning_effort}). 1024 is the smallest budget the API takes.
+     */
+    static int thinkingBudget(String effort) {
+        if (effort == null) {
+            return 0;
+        }
+        return switch (effort) {
+            case "none" -> 0;
+            case "minimal", "low" -> 1024;
+            case "high", "xhigh" -> 16384;
+            default -> 4096;
+        };
     }
 
     /** Appends a message, merging it into the previous one of the same role (tool results, then user text). */
@@ -233,7 +272,9 @@ public final class OpenAiToAnthropicRequest {
             int semi = url.indexOf(';');
             int comma = url.indexOf(',');
             String mediaType = semi > 5 ? url.substring(5, semi).toLowerCase(Locale.ROOT) : "";
-            if (comma < 0 || semi < 0 || !url.substring(semi, comma).contains("base64")) {
+            // data:<type>;base64,<data>: a comma before the first semicolon is no base64 image (a fuzz finding:
+            // "data:image/,ng;base64,..." made substring throw, a 500)
+            if (comma < 0 || semi < 0 || semi > comma || !url.substring(semi, comma).contains("base64")) {
                 throw GatewayException.invalid("image data URIs must be base64", "messages");
             }
             if (!IMAGE_TYPES.contains(mediaType)) {

@@ -30,15 +30,13 @@ public final class OpenAiToAnthropicResponse {
         out.put("role", "assistant");
         out.put("model", request.clientModel());
         ArrayNode content = out.putArray("content");
-        String text = msg.path("content").isTextual() ? msg.get("content").asText() : "";
+        String answer = msg.path("content").isTextual() ? msg.get("content").asText() : "";
         String reasoning = firstText(msg, "reasoning_content", "reasoning");
-        if (reasoning == null && text.startsWith("<think>")) {
-            // templates without a reasoning parser put the thoughts inline (llama.cpp#13867)
-            int end = text.indexOf("</think>");
-            if (end > 0) {
-                reasoning = text.substring(7, end).strip();
-                text = text.substring(end + 8).stripLeading();
-            }
+        // templates without a reasoning parser put the thoughts inline (llama.cpp#13867): the stream's rule
+        ThinkTagSplitter.Split split = ThinkTagSplitter.splitWhole(answer);
+        String text = split.text();
+        if (!split.thinking().isBlank()) {
+            reasoning = reasoning == null ? split.thinking().strip() : reasoning + "\n\n" + split.thinking().strip();
         }
         if (reasoning != null && !reasoning.isEmpty()) {
             content.addObject().put("type", "thinking").put("thinking", reasoning).put("signature", "");
@@ -56,8 +54,9 @@ public final class OpenAiToAnthropicResponse {
         int i = 0;
         for (JsonNode call : calls) {
             String upstreamId = Json.text(call, "id");
-            String tid = AnthropicIds.validToolId(upstreamId) && !used.contains(upstreamId) ? upstreamId
-                    : AnthropicIds.mintToolId(id, i, upstreamId);
+            // TGI's ids are "0" in every turn: minted from this message's id, they are unique per turn
+            String tid = !request.mintToolIds() && AnthropicIds.validToolId(upstreamId) && !used.contains(upstreamId)
+                    ? upstreamId : AnthropicIds.mintToolId(id, i, upstreamId);
             used.add(tid);
             String name = call.path("function").path("name").asText("");
             ObjectNode block = content.addObject();
@@ -69,7 +68,7 @@ public final class OpenAiToAnthropicResponse {
             i++;
         }
         String finish = Json.text(choice, "finish_reason");
-        String matched = OpenAiToAnthropicMapping.matchedStop(choice, request.stopSequences());
+        String matched = OpenAiToAnthropicMapping.matchedStop(choice, request.stopSequences(), text);
         String stop = OpenAiToAnthropicMapping.stopReason(finish, tool, matched);
         out.put("stop_reason", stop);
         if ("stop_sequence".equals(stop)) {

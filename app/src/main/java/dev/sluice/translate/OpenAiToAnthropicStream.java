@@ -16,6 +16,8 @@ import dev.sluice.protocol.anthropic.AnthropicStreamEvent.ContentBlockStart;
 import dev.sluice.protocol.anthropic.AnthropicStreamEvent.ContentBlockStop;
 import dev.sluice.protocol.sse.SseEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,19 +35,28 @@ import java.util.Set;
 public final class OpenAiToAnthropicStream implements StreamTranslator {
     private enum Open { NONE, THINKING, TEXT, TOOL }
 
+    /** One upstream tool call: buffered until it can be emitted in order, then its block. */
     private static final class Tool {
-        final int index;
         final String upstreamId;
+        final String name;
+        final StringBuilder args = new StringBuilder();
+        boolean emitted;
 
-        Tool(int index, String upstreamId) {
-            this.index = index;
+        Tool(String upstreamId, String name) {
             this.upstreamId = upstreamId;
+            this.name = name;
         }
     }
 
     private final String messageId;
     private final AnthropicRequest request;
     private final Map<String, Tool> tools = new LinkedHashMap<>();
+    /** The latest call seen at each upstream index: a fragment without an id belongs to it. */
+    private final Map<Integer, String> keyOfIndex = new HashMap<>();
+    /** Calls that arrived while the open call's arguments were incomplete, in order of arrival. */
+    private final ArrayDeque<Tool> pendingTools = new ArrayDeque<>();
+    private final StringBuilder textTail = new StringBuilder();
+    private final int tailLength;
     private final Set<String> usedIds = new HashSet<>();
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
     private final StringBuilder heldWhitespace = new StringBuilder();
@@ -53,7 +64,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     private int nextIndex;
     private Open open = Open.NONE;
     private int openIndex = -1;
-    private String openToolKey;
+    private Tool openTool;
     private String lastToolKey;
     private String finish;
     private boolean finishSeen;
@@ -68,12 +79,14 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     public OpenAiToAnthropicStream(String messageId, AnthropicRequest request) {
         this.messageId = messageId;
         this.request = request;
+        this.tailLength = request.stopSequences().stream().mapToInt(String::length).max().orElse(0) + 8;
     }
 
     @Override
     public void onEvent(SseEvent event, List<byte[]> out) {
-        if (terminated || event.data() == null) {
-            return; // upstream comments and bare event lines mean nothing to an Anthropic client
+        if (terminated || event.data() == null || event.hasBlankData()) {
+            // upstream comments, bare event lines and empty data: lines mean nothing to an Anthropic client
+            return;
         }
         start(out);
         if (event.isDone()) {
@@ -123,8 +136,9 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
             // the delta in the same chunk was handled first (combined chunks, LiteLLM _CombinedChunkSplitter)
             finish = f;
             finishSeen = true;
-            matchedStop = OpenAiToAnthropicMapping.matchedStop(choice, request.stopSequences());
-            closeOpen(out);
+            thinkTags.flush(t -> thinking(t, out), t -> text(t, out));
+            matchedStop = OpenAiToAnthropicMapping.matchedStop(choice, request.stopSequences(), textTail);
+            flushTools(out);
         }
     }
 
@@ -144,7 +158,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     private void thinking(String t, List<byte[]> out) {
         if (open != Open.THINKING) {
             heldWhitespace.setLength(0);
-            closeOpen(out);
+            flushTools(out);
             openBlock(Open.THINKING, Json.object().put("type", "thinking").put("thinking", "").put("signature", ""),
                     out);
         }
@@ -165,7 +179,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
                 heldWhitespace.append(t);
                 return;
             }
-            closeOpen(out);
+            flushTools(out);
             openBlock(Open.TEXT, Json.object().put("type", "text").put("text", ""), out);
             if (!heldWhitespace.isEmpty()) {
                 t = heldWhitespace.append(t).toString();
@@ -174,61 +188,129 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
         }
         outputChars += t.length();
         sawContent = true;
+        textTail.append(t);
+        if (textTail.length() > tailLength) {
+            textTail.delete(0, textTail.length() - tailLength);
+        }
         out.add(new ContentBlockDelta(openIndex, Json.object().put("type", "text_delta").put("text", t)).encode());
     }
 
+    /**
+     * A tool-call delta. The open call's fragments stream as they come; a call that starts while the open one's
+     * arguments are still incomplete (interleaved parallel calls, every header before any arguments) is buffered,
+     * and fragments for it are kept, until the open one is complete, so no fragment is ever lost. Buffered calls
+     * are emitted in order of arrival, each as start, one input_json_delta and stop (protocols.md §3.8 step 5).
+     */
     private void toolCall(JsonNode tc, List<byte[]> out) {
         String upstreamId = Json.text(tc, "id");
         JsonNode idx = tc.get("index");
-        String key;
-        if (idx != null && idx.canConvertToInt()) {
-            key = "i" + idx.asInt();
-        } else if (upstreamId != null) {
-            key = "id:" + upstreamId; // old Ollama sent no index (ollama#7881)
-        } else {
-            key = lastToolKey;
-        }
+        int index = idx != null && idx.canConvertToInt() ? idx.asInt() : -1;
+        String key = toolKey(index, upstreamId);
         if (key == null) {
             return;
-        }
-        Tool known = tools.get(key);
-        if (known != null && upstreamId != null && known.upstreamId != null && !known.upstreamId.equals(upstreamId)) {
-            // a new call reusing an index: Ollama gives parallel calls index 0 each (ollama#15457)
-            key = "dup:" + upstreamId + ":" + tools.size();
-            known = null;
         }
         lastToolKey = key;
         JsonNode fn = tc.path("function");
         String args = argumentsText(fn.get("arguments"));
-        if (known == null) {
+        Tool t = tools.get(key);
+        if (t == null) {
             // text still held by the think-tag splitter belongs before this call, not after it
-            thinkTags.flush(t -> thinking(t, out), t -> text(t, out));
+            thinkTags.flush(x -> thinking(x, out), x -> text(x, out));
             heldWhitespace.setLength(0);
-            closeOpen(out);
-            int index = nextIndex;
-            String id = AnthropicIds.validToolId(upstreamId) && !usedIds.contains(upstreamId) ? upstreamId
-                    : AnthropicIds.mintToolId(messageId, index, upstreamId);
-            usedIds.add(id);
-            String name = fn.path("name").asText("");
-            tools.put(key, new Tool(index, upstreamId));
-            openBlock(Open.TOOL, Json.object().put("type", "tool_use").put("id", id)
-                    .put("name", request.toolNames().getOrDefault(name, name)).set("input", Json.object()), out);
-            openToolKey = key;
+            t = new Tool(upstreamId, fn.path("name").asText(""));
+            tools.put(key, t);
+            if (index >= 0) {
+                keyOfIndex.put(index, key);
+            }
+            t.args.append(args);
             emittedTool = true;
             sawContent = true;
-            if (!args.isEmpty()) {
-                // Ollama sends the whole call in one chunk: its arguments must not be dropped (LiteLLM#25321)
-                inputDelta(args, out);
+            if (openTool != null && (!pendingTools.isEmpty() || !complete(openTool))) {
+                pendingTools.add(t); // the open call may still get fragments: this one waits its turn
+            } else {
+                emit(t, out);
             }
             return;
         }
-        if (open == Open.TOOL && key.equals(openToolKey)) {
-            if (!args.isEmpty()) {
-                inputDelta(args, out);
-            }
+        if (args.isEmpty()) {
+            return;
         }
-        // a late fragment for a call already closed: never seen from the supported runtimes; it is dropped
-        // rather than emitted into a block the client has already finished
+        if (t == openTool) {
+            t.args.append(args);
+            inputDelta(args, out);
+            if (!pendingTools.isEmpty() && complete(t)) {
+                advance(out);
+            }
+        } else if (!t.emitted) {
+            t.args.append(args);
+        }
+        // else a fragment for a call flushed by later text or the finish: its block is already closed
+    }
+
+    /**
+     * Which call a delta belongs to: by its id at that index, else the latest call at its index (Ollama gives
+     * parallel calls index 0 each, ollama#15457), else by id (old Ollama sent no index, ollama#7881), else the
+     * previous delta's call.
+     */
+    private String toolKey(int index, String upstreamId) {
+        if (index >= 0) {
+            String latest = keyOfIndex.get(index);
+            if (upstreamId == null) {
+                return latest != null ? latest : "i" + index + ":";
+            }
+            if (latest != null && tools.get(latest).upstreamId == null) {
+                return latest; // the id came after the header
+            }
+            return "i" + index + ":" + upstreamId; // a known call, or a new one reusing the index
+        }
+        if (upstreamId != null) {
+            return "id:" + upstreamId;
+        }
+        return lastToolKey;
+    }
+
+    /** The arguments so far form a whole JSON value: no later fragment can belong to them. */
+    private static boolean complete(Tool t) {
+        int end = t.args.length() - 1;
+        while (end >= 0 && Character.isWhitespace(t.args.charAt(end))) {
+            end--;
+        }
+        if (end < 0 || t.args.charAt(end) != '}') {
+            return false;
+        }
+        return Json.tryParse(t.args.toString()) != null;
+    }
+
+    /** Opens the block of a call (closing whatever is open) with the arguments it has so far. */
+    private void emit(Tool t, List<byte[]> out) {
+        closeOpen(out);
+        int index = nextIndex;
+        String id = request.mintToolIds() || !AnthropicIds.validToolId(t.upstreamId) || usedIds.contains(t.upstreamId)
+                ? AnthropicIds.mintToolId(messageId, index, t.upstreamId) : t.upstreamId;
+        usedIds.add(id);
+        openBlock(Open.TOOL, Json.object().put("type", "tool_use").put("id", id)
+                .put("name", request.toolNames().getOrDefault(t.name, t.name)).set("input", Json.object()), out);
+        openTool = t;
+        t.emitted = true;
+        if (!t.args.isEmpty()) {
+            // Ollama sends the whole call in one chunk: its arguments must not be dropped (LiteLLM#25321)
+            inputDelta(t.args.toString(), out);
+        }
+    }
+
+    /** The open call is complete: the buffered ones follow, until one still waits for fragments. */
+    private void advance(List<byte[]> out) {
+        while (!pendingTools.isEmpty() && (openTool == null || complete(openTool))) {
+            emit(pendingTools.poll(), out);
+        }
+    }
+
+    /** Closes the open block and emits every buffered call, complete or not (finish, end, or other content). */
+    private void flushTools(List<byte[]> out) {
+        while (!pendingTools.isEmpty()) {
+            emit(pendingTools.poll(), out);
+        }
+        closeOpen(out);
     }
 
     private static String argumentsText(JsonNode arguments) {
@@ -261,12 +343,12 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
         }
         out.add(new ContentBlockStop(openIndex).encode());
         open = Open.NONE;
-        openToolKey = null;
+        openTool = null;
     }
 
     private void finishMessage(List<byte[]> out) {
         thinkTags.flush(t -> thinking(t, out), t -> text(t, out));
-        closeOpen(out);
+        flushTools(out);
         String stop = OpenAiToAnthropicMapping.stopReason(finish, emittedTool, matchedStop);
         ObjectNode u = OpenAiToAnthropicMapping.usage(usage, request.estimatedInputTokens(), (outputChars + 3) / 4);
         out.add(new AnthropicStreamEvent.MessageDelta(stop, "stop_sequence".equals(stop) ? matchedStop : null, u)

@@ -67,12 +67,14 @@ final class ResponsesInputItems {
         Set<String> calls = new HashSet<>();
         for (int i = 0; i < items.size(); i++) {
             String type = type(items.get(i));
-            if (CALLS.contains(type)) {
+            // an item without a type (a bare string in input[]) is refused by item(i), not here: Set.of rejects null
+            if (type != null && CALLS.contains(type)) {
                 calls.add(callId(i));
             }
         }
         for (int i = 0; i < items.size(); i++) {
-            if (OUTPUTS.contains(type(items.get(i)))) {
+            String type = type(items.get(i));
+            if (type != null && OUTPUTS.contains(type)) {
                 String id = callId(i);
                 if (!calls.contains(id)) {
                     throw GatewayException.invalid(where.get(i) + ": no function_call with call_id '" + id

@@ -13,6 +13,23 @@ final class ThinkTagSplitter {
 
     private enum State { UNDECIDED, THINKING, TEXT }
 
+    /** A whole answer's content, split: the reasoning (empty when none) and the rest. */
+    record Split(String thinking, String text) {}
+
+    /**
+     * The same rule for a whole (non-streamed) answer as for a stream: a {@code <think>} after optional leading
+     * whitespace opens reasoning, which runs to {@code </think>} or, when that never comes (the answer was cut
+     * at max_tokens mid-thought), to the end.
+     */
+    static Split splitWhole(String content) {
+        StringBuilder thinking = new StringBuilder();
+        StringBuilder text = new StringBuilder();
+        ThinkTagSplitter splitter = new ThinkTagSplitter();
+        splitter.split(content, thinking::append, text::append);
+        splitter.flush(thinking::append, text::append);
+        return new Split(thinking.toString(), text.toString());
+    }
+
     private State state = State.UNDECIDED;
     private final StringBuilder held = new StringBuilder();
 

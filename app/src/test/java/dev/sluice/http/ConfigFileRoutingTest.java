@@ -133,7 +133,7 @@ class ConfigFileRoutingTest {
     }
 
     @Test
-    void whenEverythingFailsTheErrorListsEveryAttemptWithoutSecrets() throws Exception {
+    void whenEverythingFailsTheLastErrorReachesTheClientWithEveryAttemptInAHeader() throws Exception {
         a.enqueue(Reply.error(500, "boom-a", null));
         b.enqueue(Reply.error(500, "boom-b", null));
         backup.enqueue(Reply.error(500, "boom-c", null));
@@ -141,8 +141,9 @@ class ConfigFileRoutingTest {
         HttpResponse<String> res = chat();
         assertThat(res.statusCode()).isEqualTo(500);
         String message = Gateway.json(res).path("error").path("message").asText();
-        assertThat(message).startsWith("all 4 attempts failed").contains("chat#1").contains("chat#2")
-                .contains("backup#1").doesNotContain("master-secret");
+        assertThat(message).isEqualTo("boom-d");
+        assertThat(res.headers().firstValue("x-sluice-attempts")).hasValueSatisfying(v -> assertThat(v)
+                .contains("chat#1=500").contains("chat#2=500").contains("backup#1=500").doesNotContain("master-secret"));
     }
 
     @Test

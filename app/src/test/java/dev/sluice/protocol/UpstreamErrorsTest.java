@@ -52,10 +52,10 @@ class UpstreamErrorsTest {
                 new Case("openai 400 unsupported parameter (fixture)", 400,
                         fixture("openai/chat-error-400-unsupported-parameter.json"), ErrorKind.INVALID_REQUEST, 400,
                         "Unsupported parameter: 'max_tokens' is not supported with this model. Use"
-                                + " 'max_completion_tokens' instead.", "unsupported_parameter", null),
+                                + " 'max_completion_tokens' instead.", "unsupported_parameter", "max_tokens"),
                 new Case("openai 400 empty messages (fixture)", 400,
                         fixture("openai/chat-error-400-empty-messages.json"), ErrorKind.INVALID_REQUEST, 400,
-                        "~Invalid 'messages': empty array", "empty_array", null),
+                        "~Invalid 'messages': empty array", "empty_array", "messages"),
                 new Case("openai 404 model not found (fixture)", 404,
                         fixture("openai/chat-error-404-model-not-found.json"), ErrorKind.NOT_FOUND, 404,
                         "The model `gpt-4.1-nano-wrong` does not exist or you do not have access to it.",
@@ -152,8 +152,11 @@ class UpstreamErrorsTest {
                         {"error":{"message":"Incorrect API key provided: sk-ab***yz","type":"invalid_request_error",\
                         "param":null,"code":"invalid_api_key"}}"""), ErrorKind.BAD_GATEWAY, 502,
                         "the backend rejected the gateway's credentials (HTTP 401); check BACKEND_API_KEY", null, null),
-                new Case("409 passes on its own status", 409, utf8("{\"error\":{\"message\":\"conflict\"}}"),
-                        ErrorKind.UPSTREAM_CLIENT_ERROR, 409, "conflict", null, null)
+                new Case("409 keeps its status and stays retryable", 409,
+                        utf8("{\"error\":{\"message\":\"conflict\"}}"), ErrorKind.CONFLICT, 409, "conflict", null,
+                        null),
+                new Case("other 4xx passes on its own status", 418, utf8("{\"error\":{\"message\":\"teapot\"}}"),
+                        ErrorKind.UPSTREAM_CLIENT_ERROR, 418, "teapot", null, null)
         ).map(Arguments::of);
     }
 
@@ -301,7 +304,10 @@ class UpstreamErrorsTest {
             "{\"object\":\"error\",\"message\":\"x\"}                          | true",
             "{\"error\":null,\"choices\":[]}                                   | false",
             "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[]} | false",
-            "{\"error\":42}                                                    | false",
+            // the OpenAI SDKs raise on any truthy "error" (a fuzz finding: forwarded, the stream went on after it)
+            "{\"error\":42}                                                    | true",
+            "{\"error\":[]}                                                    | false",
+            "{\"error\":false}                                                 | false",
             "[{\"error\":\"x\"}]                                               | false",
     })
     void detectsAnErrorPayloadInAnyShape(String json, boolean isError) throws Exception {

@@ -541,7 +541,11 @@ class RouterSelectionTest {
             assertThat(e.kind()).isEqualTo(ErrorKind.OVERLOADED);
             assertThat(e.status()).isEqualTo(503);
             assertThat(e.headers()).containsEntry("Retry-After", "7");
-            assertThat(e.getMessage()).startsWith("all 4 attempts failed: ")
+            // the client gets the last attempt's own error; every attempt is in the header and the route's log
+            assertThat(e.getMessage()).isEqualTo("queue full");
+            assertThat(e.headers().get("x-sluice-attempts")).isEqualTo(first.id() + "=500," + second.id()
+                    + "=502,fallback=500,fallback=503");
+            assertThat(String.join("; ", route.log()))
                     .contains(first.id() + ": HTTP 500 upstream said", second.id() + ": HTTP 502 could not connect",
                             "fallback: HTTP 500 boom", "fallback: HTTP 503 queue full")
                     .doesNotContain(secret).contains("[redacted]");
@@ -703,8 +707,9 @@ class RouterSelectionTest {
         @Test
         void only_backend_failures_are_retryable() {
             assertThat(List.of(ErrorKind.values())).filteredOn(k -> policy.retryable(GatewayException.of(k, "x")))
+                    // and a 409 conflict, which the SDKs retry too
                     .containsExactlyInAnyOrder(ErrorKind.RATE_LIMITED, ErrorKind.API_ERROR, ErrorKind.BAD_GATEWAY,
-                            ErrorKind.OVERLOADED, ErrorKind.TIMEOUT);
+                            ErrorKind.OVERLOADED, ErrorKind.TIMEOUT, ErrorKind.CONFLICT);
         }
     }
 

@@ -281,15 +281,15 @@ class AnthropicToOpenAiRequestTest {
     }
 
     @Test
-    void thinkingBlocksInTheHistoryAreDropped() {
-        JsonNode msgs = upstream("""
+    void thinkingBlocksInTheHistoryAreDroppedWhereTheTemplateDoesNotRenderThem() {
+        JsonNode msgs = translate(BackendKind.OLLAMA, """
                 {"model":"m","max_tokens":10,"messages":[
                   {"role":"user","content":"2+2?"},
                   {"role":"assistant","content":[
                     {"type":"thinking","thinking":"Simple arithmetic.","signature":"EqQBsig"},
                     {"type":"redacted_thinking","data":"opaque"},
                     {"type":"text","text":"4"}]},
-                  {"role":"user","content":"And times 3?"}]}""").path("messages");
+                  {"role":"user","content":"And times 3?"}]}""").openAi().path("messages");
         assertThat(msgs.get(1).path("content").asText()).isEqualTo("4");
         assertThat(msgs.toString()).doesNotContain("Simple arithmetic", "opaque", "EqQBsig", "reasoning");
     }

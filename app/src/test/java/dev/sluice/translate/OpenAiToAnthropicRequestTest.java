@@ -190,7 +190,7 @@ class OpenAiToAnthropicRequestTest {
     void responseFormatUserStreamAndUnknownFields() {
         var p = translate("""
                 {"messages":[{"role":"user","content":"hi"}],"stream":true,
-                 "stream_options":{"include_usage":true},"user":"u-42","seed":7,"logprobs":true,
+                 "stream_options":{"include_usage":true},"user":"u-42","seed":7,
                  "frequency_penalty":0.5,"top_p":0.9,
                  "response_format":{"type":"json_schema","json_schema":{"name":"x",
                    "schema":{"type":"object","properties":{"a":{"type":"string"}}}}}}""");

@@ -71,12 +71,15 @@ public final class ConfigLoader {
                 millis("SIM_TTFT_MS", 20),
                 decimal("SIM_TOKENS_PER_S", 200),
                 integer("SIM_EMBEDDING_DIM", 64, 1, 8192));
+        // one upstream event, whole in memory: Ollama sends a tool call (a file the model writes) as one event
+        int sseMaxEvent = integer("SSE_MAX_EVENT_BYTES", 8 * 1024 * 1024, 64 * 1024,
+                256 * 1024 * 1024);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(host, port, keys, kind, baseUrl, backendKey, model, aliases, origins, credentials,
                 rlEnabled, rpm, burst, retries, requestTimeout, connectTimeout, firstByte, idle, keepAlive, maxBytes,
-                proxies, level, logJson, logPrompts, metrics, sim);
+                proxies, level, logJson, logPrompts, metrics, sim, sseMaxEvent);
     }
 
     /**

@@ -11,8 +11,11 @@ public final class AnthropicErrors {
 
     public static String type(ErrorKind kind) {
         return switch (kind) {
-            case INVALID_REQUEST, CONTEXT_LENGTH, UPSTREAM_CLIENT_ERROR, NOT_SUPPORTED -> "invalid_request_error";
+            // "we may also use this error type for other 4XX status codes" (Anthropic's error docs): 409 included
+            case INVALID_REQUEST, CONTEXT_LENGTH, UPSTREAM_CLIENT_ERROR, NOT_SUPPORTED, CONFLICT ->
+                    "invalid_request_error";
             case AUTHENTICATION -> "authentication_error";
+            case BILLING -> "billing_error";
             case PERMISSION -> "permission_error";
             case NOT_FOUND -> "not_found_error";
             case REQUEST_TOO_LARGE -> "request_too_large";

@@ -12,7 +12,9 @@ public final class OpenAiErrors {
     public static String type(ErrorKind kind) {
         return switch (kind) {
             case INVALID_REQUEST, CONTEXT_LENGTH, NOT_FOUND, REQUEST_TOO_LARGE, UPSTREAM_CLIENT_ERROR,
-                    AUTHENTICATION -> "invalid_request_error";
+                    AUTHENTICATION, CONFLICT -> "invalid_request_error";
+            // what OpenAI itself says when the account cannot pay
+            case BILLING -> "insufficient_quota";
             case PERMISSION -> "permission_error";
             case RATE_LIMITED -> "rate_limit_exceeded";
             case NOT_SUPPORTED -> "not_supported_error";
@@ -29,6 +31,8 @@ public final class OpenAiErrors {
             case NOT_SUPPORTED -> "not_supported";
             case TIMEOUT -> "timeout";
             case OVERLOADED -> "overloaded";
+            case BILLING -> "insufficient_quota";
+            case CONFLICT -> "conflict";
             case INVALID_REQUEST, NOT_FOUND, UPSTREAM_CLIENT_ERROR, PERMISSION, API_ERROR, BAD_GATEWAY -> null;
         };
     }

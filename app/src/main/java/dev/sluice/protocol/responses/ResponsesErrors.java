@@ -37,7 +37,8 @@ public final class ResponsesErrors {
             case RATE_LIMITED -> "rate_limit_exceeded";
             case OVERLOADED -> "server_is_overloaded";
             case INVALID_REQUEST, UPSTREAM_CLIENT_ERROR, NOT_FOUND, REQUEST_TOO_LARGE, NOT_SUPPORTED -> "invalid_prompt";
-            case AUTHENTICATION, PERMISSION, API_ERROR, BAD_GATEWAY, TIMEOUT -> "server_error";
+            case BILLING -> "insufficient_quota"; // Codex stops on it instead of retrying
+            case AUTHENTICATION, PERMISSION, API_ERROR, BAD_GATEWAY, TIMEOUT, CONFLICT -> "server_error";
         };
     }
 

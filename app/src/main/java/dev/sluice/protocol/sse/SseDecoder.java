@@ -9,7 +9,8 @@ import java.util.List;
  * ends, multi-line {@code data:}, comments. Not thread-safe; one instance per response.
  */
 public final class SseDecoder {
-    public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
+    public static final int DEFAULT_MAX_EVENT_BYTES = 8 << 20;
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final int maxEventBytes;
     private byte[] buf = new byte[2048];
@@ -20,6 +21,7 @@ public final class SseDecoder {
     private StringBuilder data;
     private boolean sawField;
     private boolean eof;
+    private boolean bomChecked;
 
     public SseDecoder() {
         this(DEFAULT_MAX_EVENT_BYTES);
@@ -40,7 +42,32 @@ public final class SseDecoder {
         ensure(len + n);
         System.arraycopy(bytes, off, buf, len, n);
         len += n;
+        if (!bomChecked && !skipBom()) {
+            return;
+        }
         parse(out);
+    }
+
+    /**
+     * A UTF-8 byte order mark at the very start of the stream is not part of the first field's name (WHATWG
+     * event-stream: "one leading U+FEFF is ignored"); kept, it would hide the first event. False while the bytes
+     * so far could still be the start of one.
+     */
+    private boolean skipBom() {
+        int k = Math.min(len, BOM.length);
+        for (int i = 0; i < k; i++) {
+            if (buf[i] != BOM[i]) {
+                bomChecked = true;
+                return true;
+            }
+        }
+        if (len < BOM.length) {
+            return false;
+        }
+        System.arraycopy(buf, BOM.length, buf, 0, len - BOM.length);
+        len -= BOM.length;
+        bomChecked = true;
+        return true;
     }
 
     public void feed(byte[] bytes, List<SseEvent> out) {

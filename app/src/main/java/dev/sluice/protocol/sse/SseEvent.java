@@ -15,6 +15,14 @@ public record SseEvent(byte[] raw, String event, String data) {
         return data == null && event == null;
     }
 
+    /**
+     * A {@code data:} line with nothing in it: no runtime means anything by it, and no client can parse it
+     * (the OpenAI SDKs would fail on {@code json.loads("")}), so it is dropped, never forwarded or failed on.
+     */
+    public boolean hasBlankData() {
+        return data != null && data.isBlank();
+    }
+
     public boolean isDone() {
         return "[DONE]".equals(data);
     }
