@@ -103,4 +103,20 @@ class ResponsesStreamEventTest {
                 1, 1, 0);
         assertThat(fromOllama).isEqualTo(new ResponsesUsage(161, 0, 14, 0, 175, false));
     }
+
+    @org.junit.jupiter.api.Test
+    void theDeltaEventsWrittenStraightToBytesSayExactlyWhatTheirTreesSay() {
+        String nasty = "quote \" backslash \\ newline \n tab \t unicode \u00e9 \u2028 emoji \ud83d\ude00 ctl \u0001";
+        java.util.List<ResponsesStreamEvent> events = java.util.List.of(
+                new ResponsesStreamEvent.OutputTextDelta(7, "msg_\"x", 1, 2, nasty),
+                new ResponsesStreamEvent.RefusalDelta(8, "msg_1", 0, 0, nasty),
+                new ResponsesStreamEvent.FunctionCallArgumentsDelta(9, "fc_1", 3, "{\"a\":\"" + nasty + "\"}"),
+                new ResponsesStreamEvent.ReasoningSummaryTextDelta(10, "rs_1", 0, 1, nasty));
+        for (ResponsesStreamEvent e : events) {
+            String text = new String(e.encode(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(text).startsWith("event: " + e.type() + "\ndata: ").endsWith("\n\n");
+            String data = text.substring(text.indexOf("data: ") + 6, text.length() - 2);
+            assertThat(Json.tryParse(data)).as(e.type()).isEqualTo(Json.tryParse(Json.string(e.data())));
+        }
+    }
 }
