@@ -284,4 +284,35 @@ class ResponsesApiTest {
         assertThat(c.output().get(0).message()).as("the user message is kept").isPresent();
         assertThat(c.output().get(1).compaction().orElseThrow().encryptedContent()).startsWith("sluice.compaction");
     }
+
+    @Test
+    void namespace_and_custom_tools_are_offered_flat_and_come_back_as_the_client_declared_them() throws Exception {
+        vllm.enqueue(Reply.json(200, """
+                {"id":"c1","object":"chat.completion","created":1,"model":"qwen","choices":[{"index":0,\
+                "message":{"role":"assistant","content":null,"tool_calls":[\
+                {"id":"call_abcdef123","type":"function","function":{"name":"multi_agent__spawn_agent",\
+                "arguments":"{\\"task\\":\\"lint\\"}"}},\
+                {"id":"call_abcdef456","type":"function","function":{"name":"apply_patch",\
+                "arguments":"{\\"input\\":\\"*** Begin Patch\\"}"}}]},"finish_reason":"tool_calls"}],\
+                "usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}"""));
+        String body = """
+                {"model":"qwen","input":"go","tools":[\
+                {"type":"namespace","name":"multi_agent","description":"agents","tools":[\
+                {"type":"function","name":"spawn_agent","parameters":{"type":"object","properties":{}}}]},\
+                {"type":"custom","name":"apply_patch","description":"patch files"}]}""";
+        Response r;
+        try (RawHttp client = RawHttp.postJson(gateway.port(), "/v1/responses", "sk-alice", body, WAIT)) {
+            assertThat(client.status()).isEqualTo(200);
+            r = com.openai.core.ObjectMappers.jsonMapper().readValue(client.bodyText(WAIT), Response.class);
+        }
+
+        JsonNode sent = vllm.takeRequest().json();
+        assertThat(sent.findValuesAsText("name")).contains("multi_agent__spawn_agent", "apply_patch");
+        ResponseFunctionToolCall spawn = r.output().get(0).functionCall().orElseThrow();
+        assertThat(spawn.name()).isEqualTo("spawn_agent");
+        assertThat(spawn.namespace()).contains("multi_agent");
+        var patch = r.output().get(1).customToolCall().orElseThrow();
+        assertThat(patch.name()).isEqualTo("apply_patch");
+        assertThat(patch.input()).isEqualTo("*** Begin Patch");
+    }
 }

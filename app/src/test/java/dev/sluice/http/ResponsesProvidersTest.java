@@ -169,4 +169,13 @@ class ResponsesProvidersTest {
         assertThat(last.at("/response/id").asText()).isEqualTo("resp_n2");
         assertThat(last.path("sequence_number").asLong()).isEqualTo(2);
     }
+
+    @Test
+    void the_model_list_says_who_owns_each_alias() {
+        var models = sdk.models().list().data();
+        assertThat(models).filteredOn(m -> m.id().equals("claude")).extracting(m -> m.ownedBy())
+                .containsExactly("anthropic");
+        assertThat(models).filteredOn(m -> m.id().equals("native")).extracting(m -> m.ownedBy())
+                .containsExactly("vllm");
+    }
 }
