@@ -95,6 +95,24 @@ public final class ConfigLoader {
         return new RedisSettings(url, Duration.ofMillis(timeout), mode.equals("closed"), hint);
     }
 
+    /**
+     * MAX_JSON_NODES, MAX_JSON_ARRAY_LENGTH, MAX_MESSAGES, MAX_TOOLS and MAX_OUTPUT_TOKENS: what one request body may
+     * cost ({@link RequestCaps}); every problem names its variable.
+     */
+    public static RequestCaps requestCaps(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        int nodes = l.integer("MAX_JSON_NODES", RequestCaps.DEFAULT_MAX_JSON_NODES, 1_000, 100_000_000);
+        int array = l.integer("MAX_JSON_ARRAY_LENGTH", RequestCaps.DEFAULT_MAX_JSON_ARRAY_LENGTH, 100, 100_000_000);
+        int messages = l.integer("MAX_MESSAGES", RequestCaps.DEFAULT_MAX_MESSAGES, 1, 10_000_000);
+        int tools = l.integer("MAX_TOOLS", RequestCaps.DEFAULT_MAX_TOOLS, 0, 1_000_000);
+        long outputTokens = l.longInteger("MAX_OUTPUT_TOKENS", RequestCaps.DEFAULT_MAX_OUTPUT_TOKENS, 1,
+                RequestCaps.MAX_OUTPUT_TOKENS_CEILING);
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return new RequestCaps(nodes, array, messages, tools, outputTokens);
+    }
+
     private String raw(String name) {
         String v = env.apply(name);
         return v == null ? null : v.trim();
@@ -114,6 +132,10 @@ public final class ConfigLoader {
     }
 
     private int integer(String name, int def, long min, long max) {
+        return (int) longInteger(name, def, min, max);
+    }
+
+    private long longInteger(String name, long def, long min, long max) {
         String v = raw(name);
         if (v == null || v.isEmpty()) {
             return def;
@@ -124,7 +146,7 @@ public final class ConfigLoader {
                 problems.add(name + "=" + v + " is out of range (expected: an integer from " + min + " to " + max + ")");
                 return def;
             }
-            return (int) n;
+            return n;
         } catch (NumberFormatException e) {
             problems.add(name + "=" + v + " is not a whole number (expected: an integer from " + min + " to " + max + ")");
             return def;

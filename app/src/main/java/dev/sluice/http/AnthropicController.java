@@ -6,6 +6,7 @@ import dev.sluice.config.GatewayConfig;
 import dev.sluice.endpoint.ClientRequest;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.MessagesRequests;
+import dev.sluice.endpoint.RequestBodies;
 import dev.sluice.endpoint.TokenCounter;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
@@ -38,9 +39,10 @@ public final class AnthropicController {
     private final LimitGate limitGate;
     private final boolean logPrompts;
 
-    AnthropicController(Exchange exchange, GatewayConfig config, ResponseCache cache, LimitGate limitGate) {
+    AnthropicController(Exchange exchange, GatewayConfig config, ResponseCache cache, LimitGate limitGate,
+            RequestBodies bodies) {
         this.exchange = exchange;
-        this.requests = new MessagesRequests(exchange.router());
+        this.requests = new MessagesRequests(exchange.router(), bodies);
         this.counter = new TokenCounter(exchange.dispatcher());
         this.cache = cache;
         this.limitGate = limitGate;
@@ -57,7 +59,7 @@ public final class AnthropicController {
         ClientRequest.Messages parsed;
         Route route;
         try {
-            ObjectNode json = MessagesRequests.parse(body);
+            ObjectNode json = requests.parse(body);
             route = requests.route(json);
             parsed = requests.messages(json, route, betas(request));
         } catch (GatewayException e) {
@@ -97,7 +99,7 @@ public final class AnthropicController {
         RequestRecord record = Attributes.record(request);
         TokenCounter.Prepared prepared;
         try {
-            ObjectNode json = MessagesRequests.parse(body);
+            ObjectNode json = requests.parse(body);
             json.remove("stream");
             Route route = requests.route(json);
             route.finish();

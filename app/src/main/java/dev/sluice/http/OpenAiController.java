@@ -7,6 +7,7 @@ import dev.sluice.endpoint.ClientRequest;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.ModelList;
 import dev.sluice.endpoint.OpenAiRequests;
+import dev.sluice.endpoint.RequestBodies;
 import dev.sluice.endpoint.OpenAiRequests.Api;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
@@ -37,9 +38,9 @@ public final class OpenAiController {
     private final boolean logPrompts;
 
     OpenAiController(Exchange exchange, ModelList models, GatewayConfig config, ResponseCache cache,
-            LimitGate limitGate) {
+            LimitGate limitGate, RequestBodies bodies) {
         this.exchange = exchange;
-        this.requests = new OpenAiRequests(exchange.router());
+        this.requests = new OpenAiRequests(exchange.router(), bodies);
         this.models = models;
         this.cache = cache;
         this.limitGate = limitGate;
