@@ -8,6 +8,7 @@ import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.JsonBudget;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -56,6 +57,17 @@ public final class RequestBodies {
         ObjectNode json = (ObjectNode) node;
         checkTokenFields(json, caps.maxOutputTokens());
         return json;
+    }
+
+    /**
+     * The caps alone, on a body read as a stream (e.g. straight from the network buffers, before any copy of it is
+     * made on the heap); throws the same 400 or 413 as {@link #parse}.
+     */
+    public void checkCost(InputStream body) {
+        JsonBudget.Violation v = JsonBudget.check(body, limits);
+        if (v != null) {
+            throw refusal(v);
+        }
     }
 
     /** Each token field that is present (and not null) must be a whole number from 0 to {@code max}. */

@@ -3,6 +3,7 @@ package dev.sluice.protocol;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 
 /**
@@ -38,6 +39,23 @@ public final class JsonBudget {
      * every value before the error was counted, so a huge prefix is still refused here).
      */
     public static Violation check(byte[] body, Limits limits) {
+        try {
+            return check(Json.MAPPER.getFactory().createParser(body), limits);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** {@link #check(byte[], Limits)} over a stream: a body held off-heap is read through, never copied whole. */
+    public static Violation check(InputStream body, Limits limits) {
+        try {
+            return check(Json.MAPPER.getFactory().createParser(body), limits);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Violation check(JsonParser parser, Limits limits) {
         // per depth: elements seen in the array open there, or -1 when an object is open there
         long[] counts = new long[STACK];
         long[] caps = new long[STACK];
@@ -45,7 +63,7 @@ public final class JsonBudget {
         int depth = 0;
         long nodes = 0;
         String pendingField = null;
-        try (JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
+        try (JsonParser p = parser) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 if (t == JsonToken.FIELD_NAME) {
