@@ -78,17 +78,25 @@ public final class ConfigLoader {
      * Without REDIS_URL, {@link RedisSettings#url()} is null and limits stay in process.
      */
     public static RedisSettings redis(Function<String, String> env) {
+        return redis(env, RedisSettings.none());
+    }
+
+    /**
+     * The REDIS_* variables over the config file's {@code general_settings.redis_*} ({@link Precedence}): each
+     * variable that is set wins over its file key, one setting at a time; {@code file} supplies the rest.
+     */
+    public static RedisSettings redis(Function<String, String> env, RedisSettings file) {
         ConfigLoader l = new ConfigLoader(env);
-        String url = l.string("REDIS_URL", null);
+        String url = l.string("REDIS_URL", file.url());
         if (url != null && RedisSettings.problem(url) != null) {
             l.problems.add("REDIS_URL=" + withoutUserInfo(url) + " " + RedisSettings.problem(url));
         }
-        int timeout = l.integer("REDIS_TIMEOUT_MS", 50, 1, 60_000);
-        String mode = l.string("REDIS_FAILURE_MODE", "open").toLowerCase(Locale.ROOT);
+        int timeout = l.integer("REDIS_TIMEOUT_MS", (int) file.timeout().toMillis(), 1, 60_000);
+        String mode = l.string("REDIS_FAILURE_MODE", file.failClosed() ? "closed" : "open").toLowerCase(Locale.ROOT);
         if (!mode.equals("open") && !mode.equals("closed")) {
             l.problems.add("REDIS_FAILURE_MODE=" + mode + " is not a mode (expected: open or closed)");
         }
-        int hint = l.integer("REDIS_REPLICAS_HINT", 1, 1, 10_000);
+        int hint = l.integer("REDIS_REPLICAS_HINT", file.replicasHint(), 1, 10_000);
         if (!l.problems.isEmpty()) {
             throw new ConfigException(l.problems);
         }

@@ -237,4 +237,18 @@ class ConfigLoaderTest {
                 .hasMessageStartingWith("invalid configuration:\n  - API_PORT=x")
                 .hasMessageContaining("\n  - LOG_LEVEL=Y");
     }
+
+    @Test
+    void requestCapsHaveDefaultsThatPassRealTrafficAndRefuseNonsense() {
+        assertThat(ConfigLoader.requestCaps(name -> null)).isEqualTo(RequestCaps.defaults());
+        RequestCaps set = ConfigLoader.requestCaps(Map.of("MAX_JSON_NODES", "2000", "MAX_JSON_ARRAY_LENGTH", "500",
+                "MAX_MESSAGES", "50", "MAX_TOOLS", "0", "MAX_OUTPUT_TOKENS", "131072")::get);
+        assertThat(set).isEqualTo(new RequestCaps(2000, 500, 50, 0, 131072));
+        assertThatThrownBy(() -> ConfigLoader.requestCaps(Map.of("MAX_JSON_NODES", "10", "MAX_MESSAGES", "many",
+                "MAX_OUTPUT_TOKENS", "9223372036854775807")::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("MAX_JSON_NODES=10 is out of range")
+                .hasMessageContaining("MAX_MESSAGES=many is not a whole number")
+                .hasMessageContaining("MAX_OUTPUT_TOKENS=9223372036854775807 is out of range");
+    }
 }
