@@ -121,6 +121,27 @@ public final class ConfigLoader {
         return new RequestCaps(nodes, array, messages, tools, outputTokens);
     }
 
+    /** ALLOWED_HOSTS: comma-separated host names (no scheme, no port), or {@code *} for any. */
+    public static HostAllowList allowedHosts(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        List<String> names = new ArrayList<>();
+        boolean any = false;
+        for (String h : l.list("ALLOWED_HOSTS")) {
+            if (h.equals("*")) {
+                any = true;
+            } else if (h.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")) {
+                names.add(h.toLowerCase(Locale.ROOT));
+            } else {
+                l.problems.add("ALLOWED_HOSTS entry '" + h + "' is not a host name (expected names such as"
+                        + " llm.example.com,gateway.internal without scheme or port, or * for any)");
+            }
+        }
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return new HostAllowList(names, any);
+    }
+
     private String raw(String name) {
         String v = env.apply(name);
         return v == null ? null : v.trim();

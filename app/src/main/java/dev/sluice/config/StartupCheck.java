@@ -83,6 +83,11 @@ public final class StartupCheck {
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
+        try {
+            ConfigLoader.allowedHosts(effective);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
         Path file = commandLine.configFile() == null ? null : commandLine.configFile().toAbsolutePath();
         FileConfig fileConfig = null;
         if (file != null) {

@@ -251,4 +251,17 @@ class ConfigLoaderTest {
                 .hasMessageContaining("MAX_MESSAGES=many is not a whole number")
                 .hasMessageContaining("MAX_OUTPUT_TOKENS=9223372036854775807 is out of range");
     }
+
+    @Test
+    void allowedHostsAreNamesWithoutSchemeOrPortOrAStar() {
+        assertThat(ConfigLoader.allowedHosts(name -> null)).isEqualTo(HostAllowList.none());
+        assertThat(ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS", "LLM.example.com, gateway")::get))
+                .isEqualTo(new HostAllowList(List.of("llm.example.com", "gateway"), false));
+        assertThat(ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS", "*")::get).any()).isTrue();
+        assertThatThrownBy(() -> ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS",
+                "https://llm.example.com,host:8000")::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'https://llm.example.com' is not a host name")
+                .hasMessageContaining("'host:8000' is not a host name");
+    }
 }
