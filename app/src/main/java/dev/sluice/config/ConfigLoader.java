@@ -121,6 +121,24 @@ public final class ConfigLoader {
         return new RequestCaps(nodes, array, messages, tools, outputTokens);
     }
 
+    /** AUTH_FAILURES_PER_MINUTE and KEY_FINGERPRINT_SECRET; problems never quote the secret. */
+    public static AuthSettings authSettings(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        int failures = l.integer("AUTH_FAILURES_PER_MINUTE", AuthSettings.DEFAULT_FAILURES_PER_MINUTE, 0, 1_000_000);
+        String secret = l.raw("KEY_FINGERPRINT_SECRET");
+        if (secret != null && secret.isEmpty()) {
+            secret = null;
+        }
+        if (secret != null && secret.length() < 16) {
+            l.problems.add("KEY_FINGERPRINT_SECRET is " + secret.length() + " characters long (expected: at least 16,"
+                    + " e.g. the output of openssl rand -hex 32)");
+        }
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return new AuthSettings(failures, secret);
+    }
+
     /** ALLOWED_HOSTS: comma-separated host names (no scheme, no port), or {@code *} for any. */
     public static HostAllowList allowedHosts(Function<String, String> env) {
         ConfigLoader l = new ConfigLoader(env);

@@ -88,6 +88,14 @@ public final class StartupCheck {
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
+        try {
+            ConfigLoader.authSettings(effective);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        if (gateway != null) {
+            warnings.addAll(shortKeys(gateway.apiKeys()));
+        }
         Path file = commandLine.configFile() == null ? null : commandLine.configFile().toAbsolutePath();
         FileConfig fileConfig = null;
         if (file != null) {
@@ -107,6 +115,20 @@ public final class StartupCheck {
         }
         Checked checked = problems.isEmpty() ? new Checked(gateway, fileConfig, file, warnings) : null;
         return new Outcome(checked, problems, warnings);
+    }
+
+    /** A warning for each API_KEYS entry short enough to guess; never quotes the key. */
+    static List<String> shortKeys(List<String> apiKeys) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < apiKeys.size(); i++) {
+            int n = apiKeys.get(i).length();
+            if (n < AuthSettings.SHORT_KEY) {
+                out.add("API_KEYS entry " + (i + 1) + " of " + apiKeys.size() + " is " + n + " characters long; a key"
+                        + " shorter than " + AuthSettings.SHORT_KEY + " characters can be guessed (generate one with:"
+                        + " openssl rand -hex 32)");
+            }
+        }
+        return out;
     }
 
     /** What the startup log says about client authentication: a warning when it is off, a plain line when it is on. */
