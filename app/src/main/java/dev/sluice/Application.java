@@ -54,11 +54,11 @@ public final class Application {
         // logback reads these on its first use, which is below: normalised, so LOG_JSON=yes works too
         System.setProperty("SLUICE_LOG_JSON", Boolean.toString(config.logJson()));
         System.setProperty("SLUICE_LOG_LEVEL", config.logLevel());
-        boolean masterKey = checked.file() != null && checked.file().general().hasMasterKey();
-        if (!config.authEnabled() && !masterKey) {
-            LoggerFactory.getLogger(Application.class).warn("API_KEYS is empty and no master_key is configured: authentication is OFF and anyone who"
-                    + " can reach {}:{} can use the backend. Set API_KEYS=<key>[,<key>...] before exposing it.",
-                    config.apiHost(), config.apiPort());
+        StartupCheck.AuthNotice auth = StartupCheck.authNotice(config, checked.file());
+        if (auth.off()) {
+            LoggerFactory.getLogger(Application.class).warn(auth.message());
+        } else {
+            LoggerFactory.getLogger(Application.class).info(auth.message());
         }
         Micronaut.build(commandLine.micronautArgs()).mainClass(Application.class).banner(false).start();
     }

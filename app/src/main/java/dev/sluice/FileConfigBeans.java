@@ -3,6 +3,7 @@ package dev.sluice;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.file.FileConfigLoader;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.Precedence;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
 import jakarta.inject.Singleton;
@@ -44,6 +45,7 @@ public class FileConfigBeans {
                 .or(() -> Optional.ofNullable(properties.apply(ENV_PROPERTY)))
                 .filter(s -> !s.isBlank())
                 .orElse(null);
-        return file == null ? FileConfig.fromEnv(config) : FileConfigLoader.load(Path.of(file.trim()), variables);
+        return file == null ? FileConfig.fromEnv(config)
+                : Precedence.apply(FileConfigLoader.load(Path.of(file.trim()), variables), variables);
     }
 }

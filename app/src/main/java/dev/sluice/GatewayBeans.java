@@ -2,7 +2,6 @@ package dev.sluice;
 
 import dev.sluice.backend.WireDialect;
 
-import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.backend.Backend;
 import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.HttpBackend;
@@ -60,16 +59,6 @@ public class GatewayBeans {
     GatewayMetrics metrics(MeterRegistry registry, GatewayConfig config, FileConfig file) {
         List<String> known = file.aliases().stream().filter(a -> !a.contains("*")).toList();
         return new GatewayMetrics(registry, known);
-    }
-
-    /** API_KEYS, plus the config file's master_key when it has one. */
-    @Singleton
-    ApiKeyAuthenticator authenticator(GatewayConfig config, FileConfig file) {
-        List<String> keys = new ArrayList<>(config.apiKeys());
-        if (file.general().hasMasterKey()) {
-            keys.add(file.general().masterKey());
-        }
-        return new ApiKeyAuthenticator(keys, file.keys());
     }
 
     /**

@@ -19,12 +19,14 @@ import java.util.Locale;
 /** Shared limits: Redis when REDIS_URL (or general_settings.redis_url) is set, else in process. */
 @Factory
 public class LimitBeans {
-    /** REDIS_* variables when REDIS_URL is set, else the config file's general_settings.redis_*. */
+    /**
+     * Each REDIS_* variable that is set, else the config file's general_settings.redis_* key, else the default, one
+     * setting at a time (config/Precedence).
+     */
     @Singleton
     RedisSettings redisSettings(Environment env, FileConfig file) {
-        RedisSettings fromEnv = ConfigLoader.redis(name -> env.getProperty(
-                name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class).orElse(null));
-        return fromEnv.enabled() ? fromEnv : file.redis();
+        return ConfigLoader.redis(name -> env.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'),
+                String.class).orElse(null), file.redis());
     }
 
     /**

@@ -14,7 +14,10 @@ import java.util.Locale;
 /**
  * Checks client keys. Keys are held only as SHA-256 digests and every stored digest is compared with
  * {@link MessageDigest#isEqual} on every attempt, so neither a partial match nor the key's position leaks
- * through timing. The principal it names is the key's position and digest fingerprint, never the key.
+ * through timing. The principal it names is never the key nor anything an outsider could compute from it: a named
+ * key's name, or an API_KEYS entry's position ({@code key2}), followed, when KEY_FINGERPRINT_SECRET is set, by a keyed
+ * fingerprint: the first 8 hex digits of HMAC-SHA-256(secret, key). (A plain SHA-256 prefix in a log let whoever
+ * reads the log confirm a guessed key offline.)
  */
 public final class ApiKeyAuthenticator {
     private final byte[][] digests;
@@ -29,15 +32,24 @@ public final class ApiKeyAuthenticator {
         this(keys, List.of());
     }
 
-    /** API_KEYS and master_key ({@code keys}), plus the config file's named keys, whose principal is their name. */
     public ApiKeyAuthenticator(List<String> keys, List<NamedKey> namedKeys) {
+        this(keys, namedKeys, null);
+    }
+
+    /**
+     * API_KEYS and master_key ({@code keys}), plus the config file's named keys, whose principal is their name.
+     *
+     * @param fingerprintSecret KEY_FINGERPRINT_SECRET, or null to name {@code keys} by position only
+     */
+    public ApiKeyAuthenticator(List<String> keys, List<NamedKey> namedKeys, String fingerprintSecret) {
         int n = keys.size() + namedKeys.size();
         digests = new byte[n][];
         names = new String[n];
         named = new NamedKey[n];
         for (int i = 0; i < keys.size(); i++) {
             digests[i] = sha256(keys.get(i));
-            names[i] = "key" + (i + 1) + "-" + HexFormat.of().formatHex(digests[i], 0, 4);
+            names[i] = "key" + (i + 1) + (fingerprintSecret == null ? "" : "-" + fingerprint(fingerprintSecret,
+                    keys.get(i)));
         }
         for (int j = 0; j < namedKeys.size(); j++) {
             int i = keys.size() + j;
@@ -101,6 +113,17 @@ public final class ApiKeyAuthenticator {
             }
         }
         return null;
+    }
+
+    /** The first 8 hex digits of HMAC-SHA-256(secret, key): the same on every replica that shares the secret. */
+    public static String fingerprint(String secret, String key) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(key.getBytes(StandardCharsets.UTF_8)), 0, 4);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static byte[] sha256(String s) {

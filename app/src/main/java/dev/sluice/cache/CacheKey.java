@@ -1,10 +1,11 @@
 package dev.sluice.cache;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.protocol.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,50 +18,74 @@ import java.util.List;
  * The exact-match key of a request: SHA-256 over the dialect, endpoint, alias, whether it streams, any header
  * that changes the answer, and the JSON body with object keys sorted and {@code stream} removed (it is the
  * flag before). Whitespace and key order do not matter; every other byte of every value does.
+ *
+ * <p>The sorted body is written straight into the digest: no copy of the request tree is made, so a large request
+ * costs the cache a walk, not a second tree (issue 13).
  */
 public final class CacheKey {
     private CacheKey() {}
 
     public static String of(String dialect, String endpoint, String alias, boolean stream, String extra,
             JsonNode body) {
-        JsonNode normal = sorted(body);
-        if (normal instanceof ObjectNode o) {
-            o.remove("stream");
-        }
         String head = "sluice-cache-v1\n" + dialect + "\n" + endpoint + "\n" + alias + "\n" + stream + "\n"
                 + (extra == null ? "" : extra) + "\n";
+        MessageDigest sha;
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(head.getBytes(StandardCharsets.UTF_8));
-            sha.update(Json.bytes(normal));
-            return HexFormat.of().formatHex(sha.digest());
+            sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        sha.update(head.getBytes(StandardCharsets.UTF_8));
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(new DigestSink(sha))) {
+            write(g, body == null ? Json.NODES.nullNode() : body, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
-    /** A deep copy with every object's keys in sorted order. */
-    static JsonNode sorted(JsonNode n) {
-        if (n == null) {
-            return JsonNodeFactory.instance.nullNode();
-        }
+    /** {@code n} as compact JSON with every object's keys in sorted order; {@code stream} left out at the top. */
+    private static void write(JsonGenerator g, JsonNode n, boolean top) throws IOException {
         if (n.isObject()) {
-            List<String> names = new ArrayList<>();
+            List<String> names = new ArrayList<>(n.size());
             n.fieldNames().forEachRemaining(names::add);
             Collections.sort(names);
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            g.writeStartObject();
             for (String k : names) {
-                o.set(k, sorted(n.get(k)));
+                if (top && k.equals("stream")) {
+                    continue;
+                }
+                g.writeFieldName(k);
+                write(g, n.get(k), false);
             }
-            return o;
-        }
-        if (n.isArray()) {
-            ArrayNode a = JsonNodeFactory.instance.arrayNode();
+            g.writeEndObject();
+        } else if (n.isArray()) {
+            g.writeStartArray();
             for (JsonNode e : n) {
-                a.add(sorted(e));
+                write(g, e, false);
             }
-            return a;
+            g.writeEndArray();
+        } else {
+            g.writeTree(n);
         }
-        return n;
+    }
+
+    /** Feeds the generator's bytes to the digest as they are flushed. */
+    private static final class DigestSink extends OutputStream {
+        private final MessageDigest sha;
+
+        DigestSink(MessageDigest sha) {
+            this.sha = sha;
+        }
+
+        @Override
+        public void write(int b) {
+            sha.update((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            sha.update(b, off, len);
+        }
     }
 }

@@ -83,13 +83,32 @@ public final class StartupCheck {
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
+        try {
+            ConfigLoader.requestCaps(effective);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        try {
+            ConfigLoader.allowedHosts(effective);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        try {
+            ConfigLoader.authSettings(effective);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        if (gateway != null) {
+            warnings.addAll(shortKeys(gateway.apiKeys()));
+        }
         Path file = commandLine.configFile() == null ? null : commandLine.configFile().toAbsolutePath();
         FileConfig fileConfig = null;
         if (file != null) {
             FileConfigLoader.Result result = FileConfigLoader.check(file, effective);
             problems.addAll(result.errors());
             warnings.addAll(result.warnings());
-            fileConfig = result.config();
+            fileConfig = result.ok() && problems.isEmpty() ? Precedence.apply(result.config(), effective)
+                    : result.config();
             for (String name : REPLACED_BY_FILE) {
                 String v = effective.apply(name);
                 if (v != null && !v.isBlank()) {
@@ -101,6 +120,48 @@ public final class StartupCheck {
         }
         Checked checked = problems.isEmpty() ? new Checked(gateway, fileConfig, file, warnings) : null;
         return new Outcome(checked, problems, warnings);
+    }
+
+    /** A warning for each API_KEYS entry short enough to guess; never quotes the key. */
+    static List<String> shortKeys(List<String> apiKeys) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < apiKeys.size(); i++) {
+            int n = apiKeys.get(i).length();
+            if (n < AuthSettings.SHORT_KEY) {
+                out.add("API_KEYS entry " + (i + 1) + " of " + apiKeys.size() + " is " + n + " characters long; a key"
+                        + " shorter than " + AuthSettings.SHORT_KEY + " characters can be guessed (generate one with:"
+                        + " openssl rand -hex 32)");
+            }
+        }
+        return out;
+    }
+
+    /** What the startup log says about client authentication: a warning when it is off, a plain line when it is on. */
+    public record AuthNotice(boolean off, String message) {}
+
+    /**
+     * The truth about authentication: which keys are configured (API_KEYS, master_key, the file's named keys), or that
+     * there are none, in which case anyone who can reach the port can use the backends.
+     */
+    public static AuthNotice authNotice(GatewayConfig gateway, FileConfig file) {
+        List<String> sources = new ArrayList<>();
+        if (!gateway.apiKeys().isEmpty()) {
+            sources.add(gateway.apiKeys().size() + " from API_KEYS");
+        }
+        if (file != null && file.general().hasMasterKey()) {
+            sources.add("master_key");
+        }
+        if (file != null && !file.keys().isEmpty()) {
+            List<String> names = file.keys().stream().map(NamedKey::name).toList();
+            sources.add(names.size() + " named (" + String.join(", ", names.subList(0, Math.min(5, names.size())))
+                    + (names.size() > 5 ? ", ..." : "") + ")");
+        }
+        if (sources.isEmpty()) {
+            return new AuthNotice(true, "no client keys are configured (API_KEYS, master_key or keys: in the config"
+                    + " file): authentication is OFF and anyone who can reach " + gateway.apiHost() + ":"
+                    + gateway.apiPort() + " can use the backend. Set API_KEYS=<key>[,<key>...] before exposing it.");
+        }
+        return new AuthNotice(false, "authentication is on: client keys " + String.join(", ", sources));
     }
 
     public static void printWarnings(List<String> warnings, PrintStream err) {

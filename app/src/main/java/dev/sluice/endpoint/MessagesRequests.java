@@ -17,14 +17,16 @@ import java.util.Map;
 /** Parsing and routing of Anthropic Messages requests, before any deployment is chosen. */
 public final class MessagesRequests {
     private final Router router;
+    private final RequestBodies bodies;
 
-    public MessagesRequests(Router router) {
+    public MessagesRequests(Router router, RequestBodies bodies) {
         this.router = router;
+        this.bodies = bodies;
     }
 
-    /** The body as a JSON object, or a 400. */
-    public static ObjectNode parse(byte[] body) {
-        return OpenAiPassthroughRequest.parse(body);
+    /** The body as a JSON object within the request caps, or a 400 or 413. */
+    public ObjectNode parse(byte[] body) {
+        return bodies.parse(body);
     }
 
     public Route route(ObjectNode json) {

@@ -6,7 +6,6 @@ import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
 import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
-import dev.sluice.translate.OpenAiPassthroughRequest;
 import dev.sluice.translate.OpenAiPassthroughRequest.Endpoint;
 
 /** Parsing and routing of OpenAI chat, completions and embeddings requests, before any deployment is chosen. */
@@ -41,14 +40,16 @@ public final class OpenAiRequests {
     public record Routed(ClientRequest.OpenAi request, Route route) {}
 
     private final Router router;
+    private final RequestBodies bodies;
 
-    public OpenAiRequests(Router router) {
+    public OpenAiRequests(Router router, RequestBodies bodies) {
         this.router = router;
+        this.bodies = bodies;
     }
 
     /** Parses the body and routes its model; a 400 or 404 as a {@link GatewayException}. */
     public Routed parse(Api op, byte[] body) {
-        ObjectNode json = OpenAiPassthroughRequest.parse(body);
+        ObjectNode json = bodies.parse(body);
         JsonNode modelNode = json.get("model");
         if (modelNode != null && !modelNode.isTextual()) {
             throw GatewayException.invalid("'model' must be a string", "model");

@@ -53,7 +53,7 @@ public final class Pairs {
         if (r.endpoint() == Endpoint.COMPLETIONS && !u.profile().completions()) {
             throw notSupported(u, "/v1/completions", "");
         }
-        ObjectNode copy = r.json().deepCopy();
+        ObjectNode copy = AttemptBody.of(r.json());
         byte[] raw = RequestDefaults.apply(copy, u.requestDefaults()) ? Json.bytes(copy) : r.raw();
         PreparedRequest p = OpenAiPassthroughRequest.prepare(r.endpoint(), raw, copy, Capabilities.of(u.profile()),
                 ModelNames.forUpstream(u.modelFor(r.clientModel())));
@@ -65,7 +65,7 @@ public final class Pairs {
             throw GatewayException.of(ErrorKind.NOT_SUPPORTED, r.path() + " is not supported by the anthropic"
                     + " provider; only /v1/chat/completions is");
         }
-        ObjectNode copy = r.json().deepCopy();
+        ObjectNode copy = AttemptBody.of(r.json());
         RequestDefaults.apply(copy, u.requestDefaults());
         OpenAiToAnthropicRequest.Prepared p = OpenAiToAnthropicRequest.translate(copy, u.modelFor(r.clientModel()),
                 r.clientModel());
@@ -80,7 +80,7 @@ public final class Pairs {
     }
 
     private static Pair anthropicPassthrough(ClientRequest.Messages r, Upstream u, EventLoop loop) {
-        ObjectNode copy = r.json().deepCopy();
+        ObjectNode copy = AttemptBody.of(r.json());
         RequestDefaults.apply(copy, u.requestDefaults());
         AnthropicPassthrough.Prepared p = AnthropicPassthrough.prepare(copy, u.modelFor(r.clientModel()),
                 r.clientModel());

@@ -6,6 +6,7 @@ import dev.sluice.config.GatewayConfig;
 import dev.sluice.endpoint.ClientRequest;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.MessagesRequests;
+import dev.sluice.endpoint.RequestBodies;
 import dev.sluice.endpoint.TokenCounter;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
@@ -18,7 +19,9 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
+import io.netty.buffer.ByteBuf;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Map;
 import reactor.core.publisher.Flux;
@@ -38,10 +41,13 @@ public final class AnthropicController {
     private final ResponseCache cache;
     private final HttpLimits limitGate;
     private final boolean logPrompts;
+    private final RequestBodies bodies;
 
-    AnthropicController(Exchange exchange, GatewayConfig config, ResponseCache cache, HttpLimits limitGate) {
+    AnthropicController(Exchange exchange, GatewayConfig config, ResponseCache cache, HttpLimits limitGate,
+            RequestBodies bodies) {
         this.exchange = exchange;
-        this.requests = new MessagesRequests(exchange.router());
+        this.requests = new MessagesRequests(exchange.router(), bodies);
+        this.bodies = bodies;
         this.counter = new TokenCounter(exchange.dispatcher());
         this.cache = cache;
         this.limitGate = limitGate;
@@ -53,12 +59,14 @@ public final class AnthropicController {
                     + " included. Errors use the Anthropic envelope.")
     @Post(uri = "/v1/messages", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
             MediaType.TEXT_EVENT_STREAM})
-    CompletableFuture<MutableHttpResponse<?>> messages(HttpRequest<?> request, @Body @Nullable byte[] body) {
+    CompletableFuture<MutableHttpResponse<?>> messages(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuf buffer) {
         RequestRecord record = Attributes.record(request);
         ClientRequest.Messages parsed;
         Route route;
+        byte[] body;
         try {
-            ObjectNode json = MessagesRequests.parse(body);
+            body = BodyBytes.of(buffer, bodies);
+            ObjectNode json = requests.parse(body);
             route = requests.route(json);
             parsed = requests.messages(json, route, betas(request));
         } catch (GatewayException e) {
@@ -96,11 +104,11 @@ public final class AnthropicController {
                     + " (vLLM, TGI, llama.cpp, Docker Model Runner); otherwise an estimate. The x-sluice-token-count"
                     + " header says which.")
     @Post(uri = "/v1/messages/count_tokens", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<MutableHttpResponse<?>> countTokens(HttpRequest<?> request, @Body @Nullable byte[] body) {
+    CompletableFuture<MutableHttpResponse<?>> countTokens(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuf buffer) {
         RequestRecord record = Attributes.record(request);
         TokenCounter.Prepared prepared;
         try {
-            ObjectNode json = MessagesRequests.parse(body);
+            ObjectNode json = requests.parse(BodyBytes.of(buffer, bodies));
             json.remove("stream");
             Route route = requests.route(json);
             route.finish();

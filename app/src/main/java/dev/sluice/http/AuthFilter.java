@@ -1,6 +1,8 @@
 package dev.sluice.http;
 
 import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.config.AuthSettings;
+import dev.sluice.config.GatewayConfig;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
@@ -12,14 +14,22 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 
-/** Rejects API calls without a valid key before any body is read or any backend is touched. */
+/**
+ * Rejects API calls without a valid key before any body is read or any backend is touched. A refusal closes the
+ * connection ({@code Connection: close}), so the rest of a large body is not read and drained for nothing; failed keys
+ * are counted per client address ({@link AuthThrottle}).
+ */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 @Order(-200)
 public final class AuthFilter {
     private final ApiKeyAuthenticator authenticator;
+    private final AuthThrottle throttle;
+    private final ClientAddress clientAddress;
 
-    AuthFilter(ApiKeyAuthenticator authenticator) {
+    AuthFilter(ApiKeyAuthenticator authenticator, AuthSettings settings, GatewayConfig config) {
         this.authenticator = authenticator;
+        this.throttle = new AuthThrottle(settings.failuresPerMinute());
+        this.clientAddress = new ClientAddress(config.trustedProxies());
     }
 
     @RequestFilter
@@ -28,20 +38,23 @@ public final class AuthFilter {
         if (!authenticator.enabled() || Routes.isPublic(request.getPath()) || request.getMethod() == HttpMethod.OPTIONS) {
             return null;
         }
+        String address = clientAddress.resolve(request.getRemoteAddress(), request.getHeaders().get("X-Forwarded-For"));
+        long blocked = throttle.blockedSeconds(address);
+        if (blocked > 0) {
+            return tooManyFailures(request, blocked);
+        }
         String key = ApiKeyAuthenticator.presentedKey(request.getHeaders().get("x-api-key"),
                 request.getHeaders().get("Authorization"));
         if (key == null) {
-            return ErrorResponses.of(request, GatewayException.of(ErrorKind.AUTHENTICATION,
-                    "missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"));
+            return refuse(request, address, "missing API key: send it as 'Authorization: Bearer <key>' or"
+                    + " 'x-api-key: <key>'");
         }
         ApiKeyAuthenticator.Match match = authenticator.match(key);
         if (match == null) {
-            return ErrorResponses.of(request, GatewayException.of(ErrorKind.AUTHENTICATION,
-                    "invalid API key: it matches none of the keys in API_KEYS"));
+            return refuse(request, address, "invalid API key: it matches none of the keys in API_KEYS");
         }
         if (match.expired()) {
-            return ErrorResponses.of(request, GatewayException.of(ErrorKind.AUTHENTICATION,
-                    "API key '" + match.principal() + "' has expired"));
+            return refuse(request, address, "API key '" + match.principal() + "' has expired");
         }
         String principal = match.principal();
         RequestRecord record = Attributes.record(request);
@@ -49,5 +62,20 @@ public final class AuthFilter {
             record.principal(principal);
         }
         return null;
+    }
+
+    private HttpResponse<?> refuse(HttpRequest<?> request, String address, String message) {
+        long blocked = throttle.failed(address);
+        if (blocked > 0) {
+            return tooManyFailures(request, blocked);
+        }
+        return ErrorResponses.of(request, GatewayException.of(ErrorKind.AUTHENTICATION, message))
+                .header("Connection", "close");
+    }
+
+    private static HttpResponse<?> tooManyFailures(HttpRequest<?> request, long seconds) {
+        return ErrorResponses.of(request, GatewayException.of(ErrorKind.RATE_LIMITED, "too many requests with a"
+                + " missing or invalid API key from this address (AUTH_FAILURES_PER_MINUTE); retry after " + seconds
+                + " s").withHeader("Retry-After", Long.toString(seconds))).header("Connection", "close");
     }
 }

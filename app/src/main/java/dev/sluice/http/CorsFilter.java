@@ -1,6 +1,8 @@
 package dev.sluice.http;
 
+import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.config.HostAllowList;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import io.micronaut.core.annotation.Nullable;
@@ -13,11 +15,13 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import java.util.List;
 
 /**
  * CORS for browser clients: off unless CORS_ORIGINS is set; then an exact origin allow-list (no prefix or
- * suffix matching), and {@code *} only without credentials (startup refuses the combination).
+ * suffix matching), and {@code *} only without credentials (startup refuses the combination). Before any of that, the
+ * {@code Host} must be a name the gateway answers to ({@link HostGuard}, ALLOWED_HOSTS).
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 @Order(-250)
@@ -28,11 +32,13 @@ public final class CorsFilter {
     private final List<String> origins;
     private final boolean any;
     private final boolean credentials;
+    private final HostGuard hosts;
 
-    CorsFilter(GatewayConfig config) {
+    CorsFilter(GatewayConfig config, HostAllowList allowedHosts, ApiKeyAuthenticator authenticator) {
         this.origins = config.corsOrigins();
         this.any = origins.contains("*");
         this.credentials = config.corsAllowCredentials();
+        this.hosts = new HostGuard(allowedHosts, config.apiHost(), authenticator.enabled());
     }
 
     private String allowed(HttpRequest<?> request) {
@@ -52,6 +58,15 @@ public final class CorsFilter {
     @RequestFilter
     @Nullable
     HttpResponse<?> preflight(HttpRequest<?> request) {
+        String host = request.getHeaders().get("Host");
+        // the guard protects a listening socket; behind AWS (lambda/), Host is the API Gateway's own name
+        if (request instanceof NettyHttpRequest<?> && !hosts.allows(host)) {
+            // DNS rebinding: Host and Origin both name the attacker's domain, so no CORS rule applies
+            String shown = host.length() > 100 ? host.substring(0, 100) + "..." : host;
+            return ErrorResponses.of(request, GatewayException.of(ErrorKind.PERMISSION, "Host '" + shown
+                    + "' is not a name this gateway answers to (a guard against DNS rebinding); use its IP address or"
+                    + " localhost, or add the name to ALLOWED_HOSTS"));
+        }
         String requestOrigin = request.getHeaders().getOrigin().orElse(null);
         if (requestOrigin != null && !origins.contains(requestOrigin) && !isLocal(originHost(requestOrigin))
                 && isLocal(hostOf(request))) {

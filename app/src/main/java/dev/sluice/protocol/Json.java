@@ -16,8 +16,10 @@ import java.io.IOException;
  * through unchanged; nesting depth is capped so a hostile body cannot blow the stack.
  */
 public final class Json {
+    /** Deepest nesting of objects and arrays a parse accepts. */
+    public static final int MAX_DEPTH = 200;
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
             .build();
     public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
     public static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -7,6 +7,7 @@ import dev.sluice.config.Deployment;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.NamedKey;
+import dev.sluice.config.RequestCaps;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.GatewayMetrics;
@@ -128,17 +129,21 @@ public final class LimitGate {
         }, caller.loop());
     }
 
-    /** What a request may use: an estimate of its input (bytes / 4) plus its output cap, or 256 without one. */
+    /**
+     * What a request may use: an estimate of its input (bytes / 4) plus its output cap, or 256 without one. The
+     * parser has already refused token fields that are not whole numbers within MAX_OUTPUT_TOKENS; the clamp keeps
+     * the sum exact even for a caller that skipped it, because it becomes a Redis argument.
+     */
     static long reservation(JsonNode json, int bodyLength) {
         long out = DEFAULT_OUTPUT_RESERVATION;
         for (String f : List.of("max_completion_tokens", "max_tokens", "max_output_tokens")) {
             JsonNode n = json == null ? null : json.get(f);
-            if (n != null && n.canConvertToLong() && n.asLong() > 0) {
-                out = n.asLong();
+            if (n != null && n.isIntegralNumber() && n.canConvertToLong() && n.asLong() > 0) {
+                out = Math.min(n.asLong(), RequestCaps.MAX_OUTPUT_TOKENS_CEILING);
                 break;
             }
         }
-        return bodyLength / 4 + out;
+        return Math.max(0, bodyLength) / 4 + out;
     }
 
     /** The tokens the request really used; 0 for a failure without usage; -1 (keep the reservation) if unknown. */

@@ -59,7 +59,7 @@ public final class RedisWindowLimits implements WindowLimits, AutoCloseable {
               local after = used[i]
               if denied == 0 then
                 local k = KEYS[i] .. ':' .. win
-                after = redis.call('INCRBY', k, tonumber(ARGV[2 * i + 1]))
+                after = redis.call('INCRBY', k, ARGV[2 * i + 1])
                 redis.call('PEXPIRE', k, w * 2)
               end
               local left = limit - after
@@ -157,8 +157,8 @@ public final class RedisWindowLimits implements WindowLimits, AutoCloseable {
         }
         for (int i = 0; i < checks.size(); i++) {
             keys[i] = PREFIX + checks.get(i).counter();
-            args[1 + 2 * i] = Long.toString(checks.get(i).limit());
-            args[2 + 2 * i] = Long.toString(checks.get(i).cost());
+            args[1 + 2 * i] = Long.toString(exact(checks.get(i).limit()));
+            args[2 + 2 * i] = Long.toString(exact(checks.get(i).cost()));
         }
         CompletionStage<List<Object>> r = c.async().eval(ACQUIRE, ScriptOutputType.MULTI, keys, args);
         return r.toCompletableFuture().thenApply(out -> {
@@ -171,6 +171,16 @@ public final class RedisWindowLimits implements WindowLimits, AutoCloseable {
         });
     }
 
+    /**
+     * Clamped to [0, 2^50]: Lua numbers are doubles, and Redis turns one of 1e17 or more into "1e+17", which INCRBY
+     * rejects as "value is not an integer". No real limit or cost comes near the clamp.
+     */
+    static long exact(long v) {
+        return Math.max(0, Math.min(v, MAX_EXACT));
+    }
+
+    static final long MAX_EXACT = 1L << 50;
+
     @Override
     public CompletableFuture<Void> adjust(String counter, long window, long delta) {
         StatefulRedisConnection<String, String> c = connection;
@@ -178,7 +188,7 @@ public final class RedisWindowLimits implements WindowLimits, AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         return c.async().<Long>eval(ADJUST, ScriptOutputType.INTEGER, new String[] {PREFIX + counter + ":" + window},
-                Long.toString(delta)).toCompletableFuture().thenApply(v -> null);
+                Long.toString(Math.max(-MAX_EXACT, Math.min(delta, MAX_EXACT)))).toCompletableFuture().thenApply(v -> null);
     }
 
     @Override

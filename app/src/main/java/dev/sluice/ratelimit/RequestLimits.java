@@ -128,6 +128,12 @@ public final class RequestLimits implements AutoCloseable {
                     return admission(limits, reserveTokens, o, redis);
                 })
                 .exceptionally(e -> {
+                    if (answeredWithError(e)) {
+                        // Redis is up and said no to this one script call: not an outage, so it must not pause Redis
+                        // for every tenant (issue 13); arguments are clamped, so this is a bug worth an error line
+                        LOG.error("Redis refused a limit decision: {}", rootCause(e).getMessage());
+                        return failed(limits, checks, reserveTokens);
+                    }
                     if (consecutiveFailures.incrementAndGet() >= PAUSE_AFTER) {
                         skipUntilNanos = System.nanoTime() + PAUSE.toNanos();
                     }
@@ -135,6 +141,19 @@ public final class RequestLimits implements AutoCloseable {
                             settings.failClosed() ? "closed" : "open", PAUSE.toMillis());
                     return failed(limits, checks, reserveTokens);
                 });
+    }
+
+    /** The server answered with an error reply (a script error), as opposed to not answering in time or at all. */
+    static boolean answeredWithError(Throwable e) {
+        return rootCause(e) instanceof io.lettuce.core.RedisCommandExecutionException;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     private Admission failed(List<Limit> limits, List<WindowLimits.Check> checks, long reserveTokens) {

@@ -43,21 +43,29 @@ class ApiKeyAuthenticatorTest {
         String p2 = AUTH.authenticate(K2);
         String p3 = AUTH.authenticate(K3);
 
-        assertThat(p1).startsWith("key1-");
-        assertThat(p2).startsWith("key2-");
-        assertThat(p3).startsWith("key3-");
-        assertThat(List.of(p1, p2, p3)).doesNotHaveDuplicates().allMatch(p -> p.matches("key\\d+-[0-9a-f]{8}"));
+        assertThat(List.of(p1, p2, p3)).containsExactly("key1", "key2", "key3");
     }
 
     @Test
-    void thePrincipalIsTheKeysPositionAndDigestFingerprintNeverTheKey() throws Exception {
-        for (String key : List.of(K1, K2, K3)) {
-            String principal = AUTH.authenticate(key);
-            assertThat(principal).doesNotContain(key);
+    void withAFingerprintSecretThePrincipalCarriesAKeyedFingerprintNeverAPlainDigest() throws Exception {
+        String secret = "per-install-secret-0123456789";
+        ApiKeyAuthenticator keyed = new ApiKeyAuthenticator(List.of(K1, K2, K3), List.of(), secret);
+        for (int i = 0; i < 3; i++) {
+            String key = List.of(K1, K2, K3).get(i);
+            String principal = keyed.authenticate(key);
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes("UTF-8"), "HmacSHA256"));
+            String hmac = HexFormat.of().formatHex(mac.doFinal(key.getBytes("UTF-8")));
             String digest = HexFormat.of().formatHex(
                     java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes("UTF-8")));
-            assertThat(principal).endsWith("-" + digest.substring(0, 8));
+            assertThat(principal).isEqualTo("key" + (i + 1) + "-" + hmac.substring(0, 8))
+                    .doesNotContain(key).doesNotContain(digest.substring(0, 8));
         }
+        // another install (another secret) names the same key differently; the same secret names it the same
+        assertThat(new ApiKeyAuthenticator(List.of(K1), List.of(), "another-install-secret-0123").authenticate(K1))
+                .isNotEqualTo(keyed.authenticate(K1));
+        assertThat(new ApiKeyAuthenticator(List.of(K1), List.of(), secret).authenticate(K1))
+                .isEqualTo(keyed.authenticate(K1));
     }
 
     @Test
@@ -81,7 +89,7 @@ class ApiKeyAuthenticatorTest {
     void aDuplicatedKeyMatchesItsFirstPosition() {
         ApiKeyAuthenticator auth = new ApiKeyAuthenticator(List.of("a-key", "b-key", "a-key"));
 
-        assertThat(auth.authenticate("a-key")).startsWith("key1-");
+        assertThat(auth.authenticate("a-key")).isEqualTo("key1");
     }
 
     @Test

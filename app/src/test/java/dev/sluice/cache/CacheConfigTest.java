@@ -92,6 +92,41 @@ class CacheConfigTest {
     }
 
     @Test
+    void the_key_is_digested_without_copying_the_request_and_matches_the_copying_digest() throws Exception {
+        String text = "{\"stream\":true,\"z\":[1,2.5,-0.0,1e300,123456789012345678901234567890,\"\\u00e9\\n\"],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"x\"}],\"b\":null,"
+                + "\"a\":{\"stream\":false,\"y\":true}}],\"model\":\"m\"}";
+        JsonNode body = Json.parse(text.getBytes(StandardCharsets.UTF_8));
+        String before = body.toString();
+        // the digest of the sorted copy the key was computed from before (keys stored in Redis stay valid)
+        JsonNode sorted = sortedCopy(body);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) sorted).remove("stream");
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        sha.update("sluice-cache-v1\nopenai\n/chat/completions\nm\ntrue\nbeta\n".getBytes(StandardCharsets.UTF_8));
+        sha.update(Json.bytes(sorted));
+        assertThat(CacheKey.of("openai", "/chat/completions", "m", true, "beta", body))
+                .isEqualTo(java.util.HexFormat.of().formatHex(sha.digest()));
+        assertThat(body.toString()).isEqualTo(before);
+    }
+
+    private static JsonNode sortedCopy(JsonNode n) {
+        if (n.isObject()) {
+            var o = Json.object();
+            List<String> names = new java.util.ArrayList<>();
+            n.fieldNames().forEachRemaining(names::add);
+            java.util.Collections.sort(names);
+            names.forEach(k -> o.set(k, sortedCopy(n.get(k))));
+            return o;
+        }
+        if (n.isArray()) {
+            var a = Json.NODES.arrayNode();
+            n.forEach(e -> a.add(sortedCopy(e)));
+            return a;
+        }
+        return n;
+    }
+
+    @Test
     void an_answer_survives_its_stored_form() {
         CachedAnswer a = new CachedAnswer(true, null, List.of("data: 1\n\n".getBytes(StandardCharsets.UTF_8),
                 "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8)), 1234);

@@ -33,8 +33,9 @@ class CorsTest {
     @BeforeAll
     void start() {
         vllm = FakeRuntime.vllm();
-        withCors = Gateway.in(vllm, "CORS_ORIGINS", APP, "API_KEYS", "k1");
-        withoutCors = Gateway.in(vllm, "API_KEYS", "k1");
+        // reached through a reverse proxy that passes Host (deploy/nginx, deploy/caddy): the name is listed
+        withCors = Gateway.in(vllm, "CORS_ORIGINS", APP, "API_KEYS", "k1", "ALLOWED_HOSTS", "gateway.example.com");
+        withoutCors = Gateway.in(vllm, "API_KEYS", "k1", "ALLOWED_HOSTS", "gateway.example.com");
     }
 
     @BeforeEach

@@ -1,5 +1,9 @@
 package dev.sluice.config.env;
 
+import dev.sluice.config.AuthSettings;
+import dev.sluice.config.HostAllowList;
+import dev.sluice.config.RequestCaps;
+
 import dev.sluice.config.ConfigException;
 
 import dev.sluice.config.Cidr;
@@ -87,21 +91,86 @@ public final class ConfigLoader {
      * Without REDIS_URL, {@link RedisSettings#url()} is null and limits stay in process.
      */
     public static RedisSettings redis(Function<String, String> env) {
+        return redis(env, RedisSettings.none());
+    }
+
+    /**
+     * The REDIS_* variables over the config file's {@code general_settings.redis_*} ({@link Precedence}): each
+     * variable that is set wins over its file key, one setting at a time; {@code file} supplies the rest.
+     */
+    public static RedisSettings redis(Function<String, String> env, RedisSettings file) {
         ConfigLoader l = new ConfigLoader(env);
-        String url = l.string("REDIS_URL", null);
+        String url = l.string("REDIS_URL", file.url());
         if (url != null && RedisSettings.problem(url) != null) {
             l.problems.add("REDIS_URL=" + withoutUserInfo(url) + " " + RedisSettings.problem(url));
         }
-        int timeout = l.integer("REDIS_TIMEOUT_MS", 50, 1, 60_000);
-        String mode = l.string("REDIS_FAILURE_MODE", "open").toLowerCase(Locale.ROOT);
+        int timeout = l.integer("REDIS_TIMEOUT_MS", (int) file.timeout().toMillis(), 1, 60_000);
+        String mode = l.string("REDIS_FAILURE_MODE", file.failClosed() ? "closed" : "open").toLowerCase(Locale.ROOT);
         if (!mode.equals("open") && !mode.equals("closed")) {
             l.problems.add("REDIS_FAILURE_MODE=" + mode + " is not a mode (expected: open or closed)");
         }
-        int hint = l.integer("REDIS_REPLICAS_HINT", 1, 1, 10_000);
+        int hint = l.integer("REDIS_REPLICAS_HINT", file.replicasHint(), 1, 10_000);
         if (!l.problems.isEmpty()) {
             throw new ConfigException(l.problems);
         }
         return new RedisSettings(url, Duration.ofMillis(timeout), mode.equals("closed"), hint);
+    }
+
+    /**
+     * MAX_JSON_NODES, MAX_JSON_ARRAY_LENGTH, MAX_MESSAGES, MAX_TOOLS and MAX_OUTPUT_TOKENS: what one request body may
+     * cost ({@link RequestCaps}); every problem names its variable.
+     */
+    public static RequestCaps requestCaps(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        int nodes = l.integer("MAX_JSON_NODES", RequestCaps.DEFAULT_MAX_JSON_NODES, 1_000, 100_000_000);
+        int array = l.integer("MAX_JSON_ARRAY_LENGTH", RequestCaps.DEFAULT_MAX_JSON_ARRAY_LENGTH, 100, 100_000_000);
+        int messages = l.integer("MAX_MESSAGES", RequestCaps.DEFAULT_MAX_MESSAGES, 1, 10_000_000);
+        int tools = l.integer("MAX_TOOLS", RequestCaps.DEFAULT_MAX_TOOLS, 0, 1_000_000);
+        long outputTokens = l.longInteger("MAX_OUTPUT_TOKENS", RequestCaps.DEFAULT_MAX_OUTPUT_TOKENS, 1,
+                RequestCaps.MAX_OUTPUT_TOKENS_CEILING);
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return new RequestCaps(nodes, array, messages, tools, outputTokens);
+    }
+
+    /** AUTH_FAILURES_PER_MINUTE and KEY_FINGERPRINT_SECRET; problems never quote the secret. */
+    public static AuthSettings authSettings(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        int failures = l.integer("AUTH_FAILURES_PER_MINUTE", AuthSettings.DEFAULT_FAILURES_PER_MINUTE, 0, 1_000_000);
+        String secret = l.raw("KEY_FINGERPRINT_SECRET");
+        if (secret != null && secret.isEmpty()) {
+            secret = null;
+        }
+        if (secret != null && secret.length() < 16) {
+            l.problems.add("KEY_FINGERPRINT_SECRET is " + secret.length() + " characters long (expected: at least 16,"
+                    + " e.g. the output of openssl rand -hex 32)");
+        }
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return new AuthSettings(failures, secret);
+    }
+
+    /** ALLOWED_HOSTS: comma-separated host names (no scheme, no port), or {@code *} for any. */
+    public static HostAllowList allowedHosts(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        List<String> names = new ArrayList<>();
+        boolean any = false;
+        for (String h : l.list("ALLOWED_HOSTS")) {
+            if (h.equals("*")) {
+                any = true;
+            } else if (h.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")) {
+                names.add(h.toLowerCase(Locale.ROOT));
+            } else {
+                l.problems.add("ALLOWED_HOSTS entry '" + h + "' is not a host name (expected names such as"
+                        + " llm.example.com,gateway.internal without scheme or port, or * for any)");
+            }
+        }
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return new HostAllowList(names, any);
     }
 
     private String raw(String name) {
@@ -123,6 +192,10 @@ public final class ConfigLoader {
     }
 
     private int integer(String name, int def, long min, long max) {
+        return (int) longInteger(name, def, min, max);
+    }
+
+    private long longInteger(String name, long def, long min, long max) {
         String v = raw(name);
         if (v == null || v.isEmpty()) {
             return def;
@@ -133,7 +206,7 @@ public final class ConfigLoader {
                 problems.add(name + "=" + v + " is out of range (expected: an integer from " + min + " to " + max + ")");
                 return def;
             }
-            return (int) n;
+            return n;
         } catch (NumberFormatException e) {
             problems.add(name + "=" + v + " is not a whole number (expected: an integer from " + min + " to " + max + ")");
             return def;

@@ -1,5 +1,7 @@
 package dev.sluice.config.file;
 
+import dev.sluice.config.Precedence;
+
 import dev.sluice.config.CacheSettings;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.GeneralSettings;
@@ -118,8 +120,10 @@ public final class FileConfigLoader {
         List<NamedKey> keys = KeysReader.keys(root, r);
         RedisSettings redis = KeysReader.redis(root, r);
         List<String> errors = r.errors();
+        List<String> warnings = new ArrayList<>(r.warnings());
+        warnings.addAll(Precedence.overrides(env, root));
         return new Result(errors.isEmpty() ? new FileConfig(deployments, general, caches, keys, redis) : null, errors,
-                r.warnings());
+                warnings);
     }
 
     private static Result failed(String problem) {

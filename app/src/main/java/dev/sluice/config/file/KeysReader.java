@@ -1,5 +1,7 @@
 package dev.sluice.config.file;
 
+import dev.sluice.config.AuthSettings;
+
 import dev.sluice.config.NamedKey;
 import dev.sluice.config.RedisSettings;
 
@@ -59,6 +61,7 @@ final class KeysReader {
                 String secret = r.resolved(e.get("key"), ConfigReader.key(path, "key"), true);
                 if (secret != null) {
                     digest = sha256(secret);
+                    shortKey(secret, ConfigReader.key(path, "key"), r);
                 }
             } else if (e.get("key_sha256") != null) {
                 String hex = r.string(e.get("key_sha256"), ConfigReader.key(path, "key_sha256"));
@@ -153,6 +156,14 @@ final class KeysReader {
                 10_000, ", replicas sharing the limits");
         return new RedisSettings(url, timeout == null ? RedisSettings.DEFAULT_TIMEOUT : Duration.ofMillis(timeout),
                 "closed".equals(mode), hint == null ? 1 : hint);
+    }
+
+    /** Warns about a key short enough to guess, by its length only. */
+    static void shortKey(String secret, String path, ConfigReader r) {
+        if (secret.length() < AuthSettings.SHORT_KEY) {
+            r.warn(path, "is " + secret.length() + " characters long; a key shorter than " + AuthSettings.SHORT_KEY
+                    + " characters can be guessed (generate one with: openssl rand -hex 32)");
+        }
     }
 
     static byte[] sha256(String s) {

@@ -43,6 +43,9 @@ final class SettingsReader {
 
         Located master = merged.get("master_key");
         String masterKey = master == null ? null : r.resolved(master.value, master.path, true);
+        if (masterKey != null) {
+            KeysReader.shortKey(masterKey, master.path, r);
+        }
         int numRetries = orDefault(integer(merged, "num_retries", 0, 100, ", extra attempts within a pool"),
                 GeneralSettings.DEFAULT_NUM_RETRIES);
         Map<String, List<String>> fallbacks = fallbacks(merged.get("fallbacks"));

@@ -218,13 +218,14 @@ class CommandLineTest {
     @Test
     void startupCheckLoadsBothAndWarnsAboutVariablesTheFileReplaces() throws Exception {
         Path good = file("good.yaml", GOOD);
-        Map<String, String> env = new HashMap<>(Map.of("BACKEND_KIND", "ollama", "API_KEYS", "k1"));
+        String key = "k1-0123456789abcdef0123456789abcdef"; // long enough not to draw the short-key warning
+        Map<String, String> env = new HashMap<>(Map.of("BACKEND_KIND", "ollama", "API_KEYS", key));
 
         StartupCheck.Checked checked = StartupCheck.run(parse("-c", good.toString(), "-p", "9100"), env::get);
 
         assertThat(checked.configFile()).isEqualTo(good.toAbsolutePath());
         assertThat(checked.gateway().apiPort()).isEqualTo(9100);
-        assertThat(checked.gateway().apiKeys()).containsExactly("k1");
+        assertThat(checked.gateway().apiKeys()).containsExactly(key);
         assertThat(checked.file().aliases()).containsExactly("llama", "llama-small");
         assertThat(checked.warnings()).containsExactly(
                 "BACKEND_KIND is set but ignored: the config file's model_list defines the deployments");

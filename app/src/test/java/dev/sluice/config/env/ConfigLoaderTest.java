@@ -1,5 +1,8 @@
 package dev.sluice.config.env;
 
+import dev.sluice.config.HostAllowList;
+import dev.sluice.config.RequestCaps;
+
 import dev.sluice.config.ConfigException;
 
 import dev.sluice.config.GatewayConfig;
@@ -240,5 +243,32 @@ public class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("invalid configuration:\n  - API_PORT=x")
                 .hasMessageContaining("\n  - LOG_LEVEL=Y");
+    }
+
+    @Test
+    void requestCapsHaveDefaultsThatPassRealTrafficAndRefuseNonsense() {
+        assertThat(ConfigLoader.requestCaps(name -> null)).isEqualTo(RequestCaps.defaults());
+        RequestCaps set = ConfigLoader.requestCaps(Map.of("MAX_JSON_NODES", "2000", "MAX_JSON_ARRAY_LENGTH", "500",
+                "MAX_MESSAGES", "50", "MAX_TOOLS", "0", "MAX_OUTPUT_TOKENS", "131072")::get);
+        assertThat(set).isEqualTo(new RequestCaps(2000, 500, 50, 0, 131072));
+        assertThatThrownBy(() -> ConfigLoader.requestCaps(Map.of("MAX_JSON_NODES", "10", "MAX_MESSAGES", "many",
+                "MAX_OUTPUT_TOKENS", "9223372036854775807")::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("MAX_JSON_NODES=10 is out of range")
+                .hasMessageContaining("MAX_MESSAGES=many is not a whole number")
+                .hasMessageContaining("MAX_OUTPUT_TOKENS=9223372036854775807 is out of range");
+    }
+
+    @Test
+    void allowedHostsAreNamesWithoutSchemeOrPortOrAStar() {
+        assertThat(ConfigLoader.allowedHosts(name -> null)).isEqualTo(HostAllowList.none());
+        assertThat(ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS", "LLM.example.com, gateway")::get))
+                .isEqualTo(new HostAllowList(List.of("llm.example.com", "gateway"), false));
+        assertThat(ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS", "*")::get).any()).isTrue();
+        assertThatThrownBy(() -> ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS",
+                "https://llm.example.com,host:8000")::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'https://llm.example.com' is not a host name")
+                .hasMessageContaining("'host:8000' is not a host name");
     }
 }

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileConfigLoaderTest {
     static final Function<String, String> NO_ENV = name -> null;
+    /** Long enough not to draw the short-key warning. */
+    static final String MASTER = "sk-1234-0123456789abcdef0123456789";
 
     /** The repository's examples/config folder, whether the tests run from the root or from app/. */
     static Path example(String name) {
@@ -52,7 +54,7 @@ class FileConfigLoaderTest {
 
     @Test
     void theLiteLlmStyleExampleParsesWithLiteLlmSpellings() {
-        Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-openai", "LITELLM_MASTER_KEY", "sk-1234");
+        Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-openai", "LITELLM_MASTER_KEY", MASTER);
         FileConfigLoader.Result r = FileConfigLoader.check(example("litellm-style.yaml"), env::get);
 
         assertThat(r.errors()).isEmpty();
@@ -76,7 +78,7 @@ class FileConfigLoaderTest {
         assertThat(c.pools().get("qwen")).hasSize(2);
 
         GeneralSettings g = c.general();
-        assertThat(g.masterKey()).isEqualTo("sk-1234");
+        assertThat(g.masterKey()).isEqualTo(MASTER);
         assertThat(g.routingStrategy()).isEqualTo(RoutingStrategy.WEIGHTED);
         assertThat(g.numRetries()).isEqualTo(2);
         assertThat(g.allowedFails()).isEqualTo(3);

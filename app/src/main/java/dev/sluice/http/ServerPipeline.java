@@ -1,0 +1,53 @@
+package dev.sluice.http;
+
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.http.server.netty.NettyServerCustomizer;
+import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import jakarta.inject.Singleton;
+
+/**
+ * What the gateway changes in Micronaut's Netty pipeline, per client connection: the body-gathering allocator
+ * ({@link ComposingAllocator}) and strict HTTP/1.1 framing ({@link StrictHttp}).
+ */
+@Singleton
+final class ServerPipeline implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
+    @Override
+    public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
+        event.getBean().register(new Listener());
+        return event.getBean();
+    }
+
+    private static final class Listener implements NettyServerCustomizer {
+        @Override
+        public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
+            if (role != ChannelRole.CONNECTION) {
+                return this;
+            }
+            if (!(channel.config().getAllocator() instanceof ComposingAllocator)) {
+                channel.config().setAllocator(new ComposingAllocator(channel.config().getAllocator()));
+            }
+            return new Connection(channel);
+        }
+    }
+
+    /** One client connection: strict framing around the HTTP/1.1 codec once Micronaut has built the pipeline. */
+    private record Connection(Channel channel) implements NettyServerCustomizer {
+        @Override
+        public void onInitialPipelineBuilt() {
+            ChannelPipeline p = channel.pipeline();
+            if (p.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) == null || p.get(GUARD) != null) {
+                return; // not plain HTTP/1.1 (HTTP/2 frames are parsed by a different codec)
+            }
+            StrictHttp.State state = new StrictHttp.State();
+            p.addBefore(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, GUARD, new StrictHttp.Guard(state));
+            p.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, COUNTER,
+                    new StrictHttp.ResponseCounter(state));
+        }
+    }
+
+    private static final String GUARD = "sluice-strict-http";
+    private static final String COUNTER = "sluice-response-counter";
+}
