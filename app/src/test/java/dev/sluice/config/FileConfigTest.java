@@ -65,7 +65,7 @@ class FileConfigTest {
         int start = text.indexOf("```yaml\n") + "```yaml\n".length();
         String yaml = text.substring(start, text.indexOf("```", start));
         Map<String, String> env = Map.of("VLLM_API_KEY", "v", "OPENAI_API_KEY", "o", "AZURE_API_KEY", "a",
-                "SLUICE_MASTER_KEY", "m");
+                "SLUICE_MASTER_KEY", "m-0123456789abcdef0123456789abcdef"); // long: no short-key warning
 
         FileConfigLoader.Result r = FileConfigLoader.check(yaml, env::get);
 
