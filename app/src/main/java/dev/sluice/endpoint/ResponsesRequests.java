@@ -10,7 +10,6 @@ import dev.sluice.protocol.Json;
 import dev.sluice.protocol.responses.ResponsesErrors;
 import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
-import dev.sluice.translate.OpenAiPassthroughRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,10 +25,12 @@ public final class ResponsesRequests {
 
     private final Router router;
     private final ResponsesStore store;
+    private final RequestBodies bodies;
 
-    public ResponsesRequests(Router router, ResponsesStore store) {
+    public ResponsesRequests(Router router, ResponsesStore store, RequestBodies bodies) {
         this.router = router;
         this.store = store;
+        this.bodies = bodies;
     }
 
     /** A parsed, routed request that still needs its earlier turns. */
@@ -40,7 +41,7 @@ public final class ResponsesRequests {
     }
 
     public Routed parse(byte[] body) {
-        ObjectNode json = OpenAiPassthroughRequest.parse(body);
+        ObjectNode json = bodies.parse(body);
         JsonNode model = json.get("model");
         if (model != null && !model.isTextual()) {
             throw GatewayException.invalid("'model' must be a string", "model");

@@ -19,7 +19,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
-import io.netty.buffer.ByteBuf;
+import io.micronaut.core.io.buffer.ByteBuffer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -59,13 +59,13 @@ public final class AnthropicController {
                     + " included. Errors use the Anthropic envelope.")
     @Post(uri = "/v1/messages", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
             MediaType.TEXT_EVENT_STREAM})
-    CompletableFuture<MutableHttpResponse<?>> messages(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuf buffer) {
+    CompletableFuture<MutableHttpResponse<?>> messages(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuffer<?> buffer) {
         RequestRecord record = Attributes.record(request);
         ClientRequest.Messages parsed;
         Route route;
         byte[] body;
         try {
-            body = BodyBytes.of(buffer, bodies);
+            body = BodyBytes.of(request, buffer, bodies);
             ObjectNode json = requests.parse(body);
             route = requests.route(json);
             parsed = requests.messages(json, route, betas(request));
@@ -104,11 +104,11 @@ public final class AnthropicController {
                     + " (vLLM, TGI, llama.cpp, Docker Model Runner); otherwise an estimate. The x-sluice-token-count"
                     + " header says which.")
     @Post(uri = "/v1/messages/count_tokens", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<MutableHttpResponse<?>> countTokens(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuf buffer) {
+    CompletableFuture<MutableHttpResponse<?>> countTokens(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuffer<?> buffer) {
         RequestRecord record = Attributes.record(request);
         TokenCounter.Prepared prepared;
         try {
-            ObjectNode json = requests.parse(BodyBytes.of(buffer, bodies));
+            ObjectNode json = requests.parse(BodyBytes.of(request, buffer, bodies));
             json.remove("stream");
             Route route = requests.route(json);
             route.finish();

@@ -22,7 +22,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
-import io.netty.buffer.ByteBuf;
+import io.micronaut.core.io.buffer.ByteBuffer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -55,21 +55,21 @@ public final class OpenAiController {
             description = "OpenAI chat completions, JSON or SSE (stream: true). Unknown fields pass through.")
     @Post(uri = "/v1/chat/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
             MediaType.TEXT_EVENT_STREAM})
-    CompletableFuture<MutableHttpResponse<?>> chat(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuf body) {
+    CompletableFuture<MutableHttpResponse<?>> chat(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuffer<?> body) {
         return generate(request, body, Api.CHAT);
     }
 
     @Operation(summary = "Create a text completion", description = "Legacy OpenAI completions, JSON or SSE.")
     @Post(uri = "/v1/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
             MediaType.TEXT_EVENT_STREAM})
-    CompletableFuture<MutableHttpResponse<?>> completions(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuf body) {
+    CompletableFuture<MutableHttpResponse<?>> completions(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuffer<?> body) {
         return generate(request, body, Api.COMPLETIONS);
     }
 
     @Operation(summary = "Create embeddings",
             description = "OpenAI embeddings; base64 is produced by the gateway when the backend only returns floats.")
     @Post(uri = "/v1/embeddings", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<MutableHttpResponse<?>> embeddings(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuf body) {
+    CompletableFuture<MutableHttpResponse<?>> embeddings(HttpRequest<?> request, @Body @Nullable @Schema(type = "string", format = "binary") ByteBuffer<?> body) {
         return generate(request, body, Api.EMBEDDINGS);
     }
 
@@ -91,12 +91,12 @@ public final class OpenAiController {
     }
 
     /** Parse, route, limit, serve. */
-    private CompletableFuture<MutableHttpResponse<?>> generate(HttpRequest<?> request, ByteBuf buffer, Api op) {
+    private CompletableFuture<MutableHttpResponse<?>> generate(HttpRequest<?> request, ByteBuffer<?> buffer, Api op) {
         RequestRecord record = Attributes.record(request);
         OpenAiRequests.Routed routed;
         byte[] body;
         try {
-            body = BodyBytes.of(buffer, bodies);
+            body = BodyBytes.of(request, buffer, bodies);
             routed = requests.parse(op, body);
         } catch (GatewayException e) {
             return Replies.fail(request, e);

@@ -5,12 +5,14 @@ import dev.sluice.cache.ResponsesStore;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.endpoint.ClientRequest;
 import dev.sluice.endpoint.Exchange;
+import dev.sluice.endpoint.RequestBodies;
 import dev.sluice.endpoint.ResponsesRequests;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.responses.ResponsesErrors;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.io.buffer.ByteBuffer;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
@@ -19,6 +21,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,14 +39,16 @@ public final class ResponsesController {
 
     private final Exchange exchange;
     private final ResponsesRequests requests;
+    private final RequestBodies bodies;
     private final ResponseCache cache;
     private final HttpLimits limitGate;
     private final boolean logPrompts;
 
     ResponsesController(Exchange exchange, ResponsesStore store, GatewayConfig config, ResponseCache cache,
-            HttpLimits limitGate) {
+            HttpLimits limitGate, RequestBodies bodies) {
         this.exchange = exchange;
-        this.requests = new ResponsesRequests(exchange.router(), store);
+        this.bodies = bodies;
+        this.requests = new ResponsesRequests(exchange.router(), store, bodies);
         this.cache = cache;
         this.limitGate = limitGate;
         this.logPrompts = config.logPrompts();
@@ -54,10 +59,13 @@ public final class ResponsesController {
                     + " tools, reasoning); stored per API key unless store is false, for previous_response_id.")
     @Post(uri = "/v1/responses", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
             MediaType.TEXT_EVENT_STREAM})
-    CompletableFuture<MutableHttpResponse<?>> create(HttpRequest<?> request, @Body @Nullable byte[] body) {
+    CompletableFuture<MutableHttpResponse<?>> create(HttpRequest<?> request,
+            @Body @Nullable @Schema(type = "string", format = "binary") ByteBuffer<?> buffer) {
         RequestRecord record = Attributes.record(request);
         ResponsesRequests.Routed routed;
+        byte[] body;
         try {
+            body = BodyBytes.of(request, buffer, bodies);
             routed = requests.parse(body);
         } catch (GatewayException e) {
             return Replies.fail(request, e);
@@ -93,10 +101,13 @@ public final class ResponsesController {
             description = "The model summarises the input; the answer lists the input's user messages and one"
                     + " compaction item, which a later request sends back in its input.")
     @Post(uri = "/v1/responses/compact", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    CompletableFuture<MutableHttpResponse<?>> compact(HttpRequest<?> request, @Body @Nullable byte[] body) {
+    CompletableFuture<MutableHttpResponse<?>> compact(HttpRequest<?> request,
+            @Body @Nullable @Schema(type = "string", format = "binary") ByteBuffer<?> buffer) {
         RequestRecord record = Attributes.record(request);
         ResponsesRequests.Routed routed;
+        byte[] body;
         try {
+            body = BodyBytes.of(request, buffer, bodies);
             routed = requests.parse(body);
         } catch (GatewayException e) {
             return Replies.fail(request, e);

@@ -2,6 +2,7 @@ package dev.sluice.http;
 
 import dev.sluice.cache.ResponsesStore;
 import dev.sluice.endpoint.Exchange;
+import dev.sluice.endpoint.RequestBodies;
 import dev.sluice.endpoint.ResponsesRequests;
 import dev.sluice.error.GatewayException;
 import io.micronaut.core.annotation.Nullable;
@@ -23,8 +24,8 @@ import java.util.concurrent.CompletableFuture;
 public final class StoredResponsesController {
     private final ResponsesRequests requests;
 
-    StoredResponsesController(Exchange exchange, ResponsesStore store) {
-        this.requests = new ResponsesRequests(exchange.router(), store);
+    StoredResponsesController(Exchange exchange, ResponsesStore store, RequestBodies bodies) {
+        this.requests = new ResponsesRequests(exchange.router(), store, bodies);
     }
 
     @Operation(summary = "Retrieve a stored response")

@@ -1,10 +1,9 @@
 package dev.sluice.config;
 
-import dev.sluice.config.env.ConfigLoaderTest;
-import dev.sluice.config.file.FileConfigLoader;
-
 import dev.sluice.backend.BackendKind;
 import dev.sluice.backend.Provider;
+import dev.sluice.config.env.ConfigLoaderTest;
+import dev.sluice.config.file.FileConfigLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,7 +67,7 @@ class FileConfigTest {
         int start = text.indexOf("```yaml\n") + "```yaml\n".length();
         String yaml = text.substring(start, text.indexOf("```", start));
         Map<String, String> env = Map.of("VLLM_API_KEY", "v", "OPENAI_API_KEY", "o", "AZURE_API_KEY", "a",
-                "SLUICE_MASTER_KEY", "sk-master-0123456789abcdef0123456789abcdef");
+                "SLUICE_MASTER_KEY", "m-0123456789abcdef0123456789abcdef"); // long: no short-key warning
 
         FileConfigLoader.Result r = FileConfigLoader.check(yaml, env::get);
 
