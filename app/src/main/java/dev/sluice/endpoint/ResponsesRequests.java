@@ -10,6 +10,7 @@ import dev.sluice.protocol.Json;
 import dev.sluice.protocol.responses.ResponsesErrors;
 import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
+import dev.sluice.translate.ResponsesCompaction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -93,30 +94,10 @@ public final class ResponsesRequests {
         return body;
     }
 
-    /**
-     * The {@code /v1/responses/compact} answer (openai-python {@code CompactedResponse}) from the compaction's
-     * Response: the user messages of the client's input, in order, then the compaction item.
-     */
+    /** The {@code /v1/responses/compact} answer from the compaction's Response (openai-python {@code CompactedResponse}). */
     public static byte[] compacted(ObjectNode clientBody, byte[] response) {
         JsonNode r = Json.tryParse(response);
-        ObjectNode out = Json.object();
-        out.set("id", r == null ? Json.NODES.nullNode() : r.path("id"));
-        out.put("object", "response.compaction");
-        out.set("created_at", r == null ? Json.NODES.nullNode() : r.path("created_at"));
-        ArrayNode output = out.putArray("output");
-        for (JsonNode item : inputItems(clientBody)) {
-            String type = item.path("type").asText("message");
-            if (type.equals("message") && "user".equals(Json.text(item, "role"))) {
-                ObjectNode m = item.deepCopy();
-                m.put("type", "message");
-                output.add(m);
-            }
-        }
-        if (r != null) {
-            r.path("output").forEach(output::add);
-            out.set("usage", r.path("usage"));
-        }
-        return Json.bytes(out);
+        return Json.bytes(ResponsesCompaction.compacted(clientBody, r == null ? Json.object() : r));
     }
 
     /** Hosted tools (web_search, file_search…) no local model can run: dropped, and named to the client. */

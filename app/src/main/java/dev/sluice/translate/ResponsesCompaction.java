@@ -151,11 +151,19 @@ public final class ResponsesCompaction {
      */
     public static ObjectNode compacted(byte[] chatBody, ResponsesRequest request, ObjectNode clientRequest,
             ResponsesIds ids, long createdAt) {
-        ObjectNode summarized = response(chatBody, request, ids, createdAt);
+        return compacted(clientRequest, response(chatBody, request, ids, createdAt));
+    }
+
+    /**
+     * The {@code /v1/responses/compact} answer from a compaction's Response (what {@link #response} made, possibly
+     * after the exchange that carried it): the user messages of the client's input, in order, then the
+     * compaction item, with the summary pass's usage.
+     */
+    public static ObjectNode compacted(ObjectNode clientRequest, JsonNode summarized) {
         ObjectNode r = Json.object();
         r.put("id", summarized.path("id").asText());
         r.put("object", "response.compaction");
-        r.put("created_at", createdAt);
+        r.put("created_at", summarized.path("created_at").asLong());
         ArrayNode output = r.putArray("output");
         JsonNode input = clientRequest.get("input");
         if (input != null && input.isTextual() && !input.asText().isEmpty()) {
