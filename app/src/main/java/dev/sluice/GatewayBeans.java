@@ -184,12 +184,14 @@ public class GatewayBeans {
 
     @Singleton
     Dispatcher dispatcher(Router router, GatewayConfig config, GatewayMetrics metrics,
-            SharedEjectionsHolder sharing) {
+            SharedEjectionsHolder sharing, io.micronaut.context.env.Environment env) {
         Timeouts timeouts = new Timeouts(config.firstByteTimeout(), config.idleTimeout(), config.requestTimeout(),
                 config.keepAliveInterval());
         return new Dispatcher(router, timeouts, config.backendApiKey(),
                 e -> metrics.backendError(e.kind().name().toLowerCase(Locale.ROOT)), events(metrics, sharing),
-                config.sseMaxEventBytes());
+                config.sseMaxEventBytes(), dev.sluice.config.env.ConfigLoader.maxUpstreamBodyBytes(
+                        name -> env.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class)
+                                .orElse(null)));
     }
 
     @Singleton

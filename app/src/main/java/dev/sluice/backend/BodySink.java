@@ -7,6 +7,13 @@ import io.netty.buffer.ByteBuf;
  * it is given and must release it.
  */
 public interface BodySink {
+    /**
+     * The default bound of a body gathered whole (MAX_UPSTREAM_BODY_BYTES): 16 MiB, a sixteenth of the default
+     * 256 MiB heap, because a buffered answer is held up to four times at once (the buffers, a byte array, its
+     * JSON tree, the client's bytes), and a few may be in flight together.
+     */
+    int DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
     void onData(ByteBuf data);
 
     void onEnd();

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 final class NettyExchange extends ChannelInboundHandlerAdapter implements UpstreamExchange {
     static final AttributeKey<Boolean> USED = AttributeKey.valueOf("sluice.used");
     private static final String NAME = "exchange";
+    private static final String IDLE = "idle-watch";
 
     private final Channel channel;
     private final ChannelPool pool;
@@ -38,6 +39,8 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
     private boolean gotHeaders;
     private boolean finished;
     private boolean wantRead;
+    /** The whole request reached the socket: from here on the backend may have acted on it. */
+    private boolean written;
     private BodySink sink;
 
     NettyExchange(Channel channel, ChannelPool pool, CompletableFuture<UpstreamExchange> headersFuture,
@@ -63,9 +66,14 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
                 channel.eventLoop().execute(this::cancelBeforeHeaders);
             }
         });
+        if (channel.pipeline().get(IDLE) != null) {
+            channel.pipeline().remove(IDLE);
+        }
         channel.pipeline().addLast(NAME, this);
         channel.writeAndFlush(request.retainedDuplicate()).addListener(f -> {
-            if (!f.isSuccess()) {
+            if (f.isSuccess()) {
+                written = true;
+            } else {
                 fail(f.cause());
             }
         });
@@ -121,6 +129,10 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
         finished = true;
         channel.pipeline().remove(this);
         if (keepAlive) {
+            // read while pooled, so a close by the runtime (uvicorn drops idle connections after 5 s) is seen at
+            // once and the pool's health check discards the connection before a request is written to it
+            channel.pipeline().addLast(IDLE, IdleWatch.INSTANCE);
+            channel.read();
             pool.release(channel);
         } else {
             channel.close();
@@ -164,9 +176,11 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
         channel.close();
         pool.release(channel);
         if (!gotHeaders) {
-            if (retryOnStaleConnection != null) {
-                // a pooled keep-alive connection the server had already closed (uvicorn closes idle ones after
-                // 5 s): nothing reached the backend, so one more try on a fresh connection is safe
+            if (retryOnStaleConnection != null && !written) {
+                // a pooled connection that failed before the whole request was written (found closed, or the
+                // write failed): the backend cannot have acted on an incomplete request, so one more try on a
+                // fresh connection is safe. Once written, it may have (a POST that generates, and bills): the
+                // failure goes to the caller, whose retry policy (NUM_RETRIES, fallbacks) is the operator's
                 retryOnStaleConnection.run();
                 return;
             }
@@ -241,6 +255,26 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
         channel.close();
         pool.release(channel);
         request.release();
+    }
+
+    /**
+     * Watches a pooled connection between exchanges: anything it reads there (a close, stray bytes) ends the
+     * connection, so the pool never hands out one the runtime has already given up.
+     */
+    @io.netty.channel.ChannelHandler.Sharable
+    static final class IdleWatch extends ChannelInboundHandlerAdapter {
+        static final IdleWatch INSTANCE = new IdleWatch();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     @Override

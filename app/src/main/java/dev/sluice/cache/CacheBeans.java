@@ -10,13 +10,16 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Wires the response cache: the config file's {@code cache:} keys, or with environment variables alone
  * CACHE_TTL_S (seconds, 0 = off) for the implicit deployment. REDIS_URL makes Redis the default backend.
+ * CACHE_MAX_MB bounds every in-memory cache together, CACHE_MAX_ENTRY_KB each answer kept (docs/CACHE.md).
  */
 @Factory
 public class CacheBeans {
@@ -42,8 +45,17 @@ public class CacheBeans {
                         new CacheSettings(ttl, null, CacheSettings.DEFAULT_MAX_ENTRIES));
             }
         }
+        // CACHE_MAX_MB: every in-memory cache together; 32 MiB is an eighth of the default 256 MiB heap
+        MemoryStore.Budget budget = new MemoryStore.Budget(
+                setting(env, "cache.max.mb", "CACHE_MAX_MB", 32, 1, 65_536) * 1024 * 1024);
+        long maxEntry = setting(env, "cache.max.entry.kb", "CACHE_MAX_ENTRY_KB",
+                ResponseCache.Limits.DEFAULT_MAX_ENTRY_BYTES / 1024, 1, 1024 * 1024) * 1024;
         Map<String, CacheStore> stores = new LinkedHashMap<>();
+        Set<String> shared = new HashSet<>();
         settings.forEach((alias, s) -> {
+            if (s.shared()) {
+                shared.add(alias);
+            }
             CacheSettings.Backend backend = s.backend() != null ? s.backend()
                     : redis.configured() ? CacheSettings.Backend.REDIS : CacheSettings.Backend.MEMORY;
             if (backend == CacheSettings.Backend.REDIS && !redis.configured()) {
@@ -51,9 +63,10 @@ public class CacheBeans {
                         + " not set (expected REDIS_URL=redis://host:6379, or backend: memory)"));
             }
             stores.put(alias, backend == CacheSettings.Backend.REDIS ? new RedisStore(redis, s.ttl())
-                    : new MemoryStore(s.ttl(), s.maxEntries()));
+                    : new MemoryStore(budget, alias, s.ttl(), s.maxEntries()));
         });
-        return new ResponseCache(stores, registry);
+        return new ResponseCache(stores, shared, registry,
+                new ResponseCache.Limits(maxEntry, config.keepAliveInterval(), config.requestTimeout()));
     }
 
     /** CACHE_TTL_S: whole seconds, 0 (the default) turns the cache off. */

@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * The exact-match key of a request: SHA-256 over the dialect, endpoint, alias, whether it streams, any header
- * that changes the answer, and the JSON body with object keys sorted and {@code stream} removed (it is the
+ * that changes the answer, the caller's scope (so one tenant never gets, or learns of, another's entry), and the JSON body with object keys sorted and {@code stream} removed (it is the
  * flag before). Whitespace and key order do not matter; every other byte of every value does.
  *
  * <p>The sorted body is written straight into the digest: no copy of the request tree is made, so a large request
@@ -27,8 +27,19 @@ public final class CacheKey {
 
     public static String of(String dialect, String endpoint, String alias, boolean stream, String extra,
             JsonNode body) {
+        return of(dialect, endpoint, alias, stream, extra, body, "");
+    }
+
+    /**
+     * @param scope whose entry this is: the caller's identity, or "" where callers share (no keys, or an alias
+     *     with {@code shared: true}); "" gives the key computed before scopes existed
+     */
+    public static String of(String dialect, String endpoint, String alias, boolean stream, String extra,
+            JsonNode body, String scope) {
+        // a scope line cannot be mistaken for the body that follows, which starts with a JSON value
         String head = "sluice-cache-v1\n" + dialect + "\n" + endpoint + "\n" + alias + "\n" + stream + "\n"
-                + (extra == null ? "" : extra) + "\n";
+                + (extra == null ? "" : extra) + "\n" + (scope == null || scope.isEmpty() ? "" : "scope:" + scope
+                + "\n");
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");

@@ -23,6 +23,15 @@ public record CachedAnswer(boolean stream, byte[] body, List<byte[]> events, lon
         events = List.copyOf(events);
     }
 
+    /** About what it holds in memory: its bytes plus a small overhead per event (array header, list slot). */
+    public long size() {
+        long n = 64L + body.length;
+        for (byte[] e : events) {
+            n += 24L + e.length;
+        }
+        return n;
+    }
+
     /** A compact binary form for Redis. */
     public byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(body.length + 64);

@@ -93,7 +93,8 @@ public final class AnthropicController {
         }
         return limitGate.admit(request, record, route, parsed.json(), body == null ? 0 : body.length,
                 () -> cache.serve(request, "anthropic", "/v1/messages", route.pool().alias(), parsed.stream(),
-                        parsed.headers().get("anthropic-beta"), parsed.json(), route::finish, record::clientGone,
+                        parsed.headers().get("anthropic-beta"), parsed.json(), Attributes.caller(request),
+                        FollowerErrors.of(request), route::finish, record::clientGone,
                         () -> exchange.serve(parsed, route, record, NettyClientLink.of(request), Replies.loop(request))
                                 .<MutableHttpResponse<?>>thenApply(Replies::of)
                                 .exceptionally(e -> ErrorResponses.ofThrowable(request, e))));

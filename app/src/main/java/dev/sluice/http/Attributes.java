@@ -6,10 +6,17 @@ import io.micronaut.http.HttpRequest;
 /** Request attributes shared between the filters and the controllers. */
 final class Attributes {
     static final String RECORD = "sluice.record";
+    /** The caller's identity for the response cache (set by AuthFilter; absent without keys). */
+    static final String CALLER = "sluice.caller";
 
     private Attributes() {}
 
     static RequestRecord record(HttpRequest<?> request) {
         return request.getAttribute(RECORD, RequestRecord.class).orElse(null);
+    }
+
+    /** Whose cache entries a request may see: "" when the gateway has no keys (one tenant). */
+    static String caller(HttpRequest<?> request) {
+        return request.getAttribute(CALLER, String.class).orElse("");
     }
 }

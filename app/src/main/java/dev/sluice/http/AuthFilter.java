@@ -61,7 +61,22 @@ public final class AuthFilter {
         if (record != null) {
             record.principal(principal);
         }
+        request.setAttribute(Attributes.CALLER, match.key() != null ? "name:" + principal : "key:" + digest(key));
         return null;
+    }
+
+    /**
+     * Who a keyed caller is to the response cache: the key's SHA-256, not its API_KEYS position, so reordering
+     * API_KEYS never hands one key's stored answers (kept in Redis across restarts) to another. It goes only into
+     * the cache key's own digest.
+     */
+    private static String digest(String key) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private HttpResponse<?> refuse(HttpRequest<?> request, String address, String message) {

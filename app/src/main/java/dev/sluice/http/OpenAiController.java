@@ -110,7 +110,8 @@ public final class OpenAiController {
         }
         return limitGate.admit(request, record, route, parsed.json(), body == null ? 0 : body.length,
                 () -> cache.serve(request, "openai", op.path(), route.pool().alias(), parsed.stream(), null,
-                        parsed.json(), route::finish, record::clientGone, () -> exchange.serve(parsed, route, record,
+                        parsed.json(), Attributes.caller(request), FollowerErrors.of(request), route::finish,
+                        record::clientGone, () -> exchange.serve(parsed, route, record,
                                 NettyClientLink.of(request), Replies.loop(request))
                                 .<MutableHttpResponse<?>>thenApply(Replies::of)
                                 .exceptionally(e -> ErrorResponses.ofThrowable(request, e))));

@@ -91,7 +91,8 @@ public final class ResponsesController {
     private CompletableFuture<MutableHttpResponse<?>> serve(HttpRequest<?> request, RequestRecord record,
             ResponsesRequests.Routed routed, ClientRequest.Responses parsed) {
         return cache.serve(request, "responses", "/v1/responses", routed.route().pool().alias(), parsed.stream(), null,
-                parsed.json(), routed.route()::finish, record::clientGone, () -> exchange.serve(parsed, routed.route(),
+                parsed.json(), Attributes.caller(request), FollowerErrors.of(request), routed.route()::finish,
+                record::clientGone, () -> exchange.serve(parsed, routed.route(),
                         record, NettyClientLink.of(request), Replies.loop(request))
                         .<MutableHttpResponse<?>>thenApply(Replies::of)
                         .exceptionally(e -> ErrorResponses.ofThrowable(request, e)));

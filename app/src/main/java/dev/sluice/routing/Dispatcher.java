@@ -27,14 +27,13 @@ import java.util.function.Function;
  * byte has gone to the client.
  */
 public final class Dispatcher {
-    private static final int MAX_UNARY_BYTES = 64 * 1024 * 1024;
-
     private final Router router;
     private final Timeouts timeouts;
     private final String secret;
     private final Consumer<GatewayException> onBackendError;
     private final Router.RouteEvents events;
     private final int maxEventBytes;
+    private final int maxBodyBytes;
 
     public Dispatcher(Router router, Timeouts timeouts, String secret, Consumer<GatewayException> onBackendError,
             Router.RouteEvents events) {
@@ -44,6 +43,16 @@ public final class Dispatcher {
     /** @param maxEventBytes the largest single upstream event a stream may carry (SSE_MAX_EVENT_BYTES) */
     public Dispatcher(Router router, Timeouts timeouts, String secret, Consumer<GatewayException> onBackendError,
             Router.RouteEvents events, int maxEventBytes) {
+        this(router, timeouts, secret, onBackendError, events, maxEventBytes, BodySink.DEFAULT_MAX_BUFFERED_BYTES);
+    }
+
+    /**
+     * @param maxBodyBytes the largest non-streamed answer buffered (MAX_UPSTREAM_BODY_BYTES); a larger one fails
+     *     with {@link Cause#RESPONSE_TOO_LARGE} (502), not retried: asking again would get the same
+     */
+    public Dispatcher(Router router, Timeouts timeouts, String secret, Consumer<GatewayException> onBackendError,
+            Router.RouteEvents events, int maxEventBytes, int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
         this.maxEventBytes = maxEventBytes;
         this.router = router;
         this.timeouts = timeouts;
@@ -228,7 +237,7 @@ public final class Dispatcher {
                 return;
             }
             state.exchange = ex;
-            ex.setSink(new Aggregator(ex, body -> {
+            ex.setSink(new Aggregator(ex, maxBodyBytes, body -> {
                 if (ex.isSuccess() && !UpstreamErrors.isErrorPayload(ex.isEventStream() ? null : Json.tryParse(body))) {
                     result.complete(new UpstreamResult<>(ex.status(), ex.headers(), body, null));
                 } else {
@@ -283,9 +292,11 @@ public final class Dispatcher {
         private final Consumer<byte[]> done;
         private final Consumer<Throwable> failed;
         private final CompositeByteBuf buf = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+        private final int max;
 
-        Aggregator(UpstreamExchange exchange, Consumer<byte[]> done, Consumer<Throwable> failed) {
+        Aggregator(UpstreamExchange exchange, int max, Consumer<byte[]> done, Consumer<Throwable> failed) {
             this.exchange = exchange;
+            this.max = max;
             this.done = done;
             this.failed = failed;
         }
@@ -293,11 +304,11 @@ public final class Dispatcher {
         @Override
         public void onData(ByteBuf data) {
             buf.addComponent(true, data);
-            if (buf.readableBytes() > MAX_UNARY_BYTES) {
+            if (buf.readableBytes() > max) {
                 exchange.abort();
                 buf.release();
                 failed.accept(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.RESPONSE_TOO_LARGE, "the backend response exceeded "
-                        + MAX_UNARY_BYTES + " bytes"));
+                        + max + " bytes (MAX_UPSTREAM_BODY_BYTES)"));
                 return;
             }
             exchange.read();

@@ -66,6 +66,45 @@ class CacheConfigTest {
     }
 
     @Test
+    void shared_is_an_explicit_boolean_and_off_by_default() {
+        var r = check("""
+                model_list:
+                  - model_name: a
+                    params: {model: vllm/m, api_base: http://127.0.0.1:8000/v1}
+                    cache: {ttl: 60, shared: true}
+                  - model_name: b
+                    params: {model: vllm/m, api_base: http://127.0.0.1:8000/v1}
+                    cache: {ttl: 60}
+                  - model_name: c
+                    params: {model: vllm/m, api_base: http://127.0.0.1:8000/v1}
+                    cache: {ttl: 60, shared: "everyone"}
+                """);
+        assertThat(r.errors()).singleElement().asString().contains("model_list[2].cache.shared")
+                .contains("not a boolean");
+        assertThat(check("""
+                model_list:
+                  - model_name: a
+                    params: {model: vllm/m, api_base: http://127.0.0.1:8000/v1}
+                    cache: {ttl: 60, shared: true}
+                  - model_name: b
+                    params: {model: vllm/m, api_base: http://127.0.0.1:8000/v1}
+                    cache: {ttl: 60}
+                """).config().caches()).isEqualTo(Map.of(
+                "a", new CacheSettings(Duration.ofSeconds(60), null, CacheSettings.DEFAULT_MAX_ENTRIES, true),
+                "b", new CacheSettings(Duration.ofSeconds(60), null, CacheSettings.DEFAULT_MAX_ENTRIES, false)));
+    }
+
+    @Test
+    void the_scope_separates_callers_and_an_empty_scope_is_the_key_before_scopes() throws Exception {
+        JsonNode a = Json.parse("{\"model\":\"m\",\"messages\":[]}".getBytes(StandardCharsets.UTF_8));
+        String plain = CacheKey.of("openai", "/chat/completions", "m", false, null, a);
+        assertThat(CacheKey.of("openai", "/chat/completions", "m", false, null, a, "")).isEqualTo(plain);
+        assertThat(CacheKey.of("openai", "/chat/completions", "m", false, null, a, "name:tenant-a"))
+                .isNotEqualTo(plain)
+                .isNotEqualTo(CacheKey.of("openai", "/chat/completions", "m", false, null, a, "name:tenant-b"));
+    }
+
+    @Test
     void cache_ttl_s_is_whole_seconds_and_zero_is_off() {
         assertThat(CacheBeans.envTtl(null)).isNull();
         assertThat(CacheBeans.envTtl("0")).isNull();

@@ -410,6 +410,11 @@ public final class FakeRuntime implements AutoCloseable {
             CompletableFuture<Void> connClosed) throws IOException, InterruptedException {
         switch (reply) {
             case Reply.Hang h -> waitFor(connClosed, null);
+            case Reply.HangUp h -> socket.close();
+            case Reply.ThenClose t -> {
+                writeBody(out, t.body(), connClosed);
+                socket.close();
+            }
             case Reply.DialectError e -> writeBody(out, new Reply.Body(e.status(), "application/json",
                     errorBody(e.status(), e.message(), e.type()), e.headers(), Duration.ZERO), connClosed);
             case Reply.Body b -> {

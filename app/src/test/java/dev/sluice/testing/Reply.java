@@ -32,6 +32,11 @@ public sealed interface Reply {
             return new Body(status, contentType, body, headers, d, cutAt);
         }
 
+        /** Answers in full on a keep-alive connection, then closes it: a runtime that drops idle connections. */
+        public ThenClose thenClose() {
+            return new ThenClose(this);
+        }
+
         /** Declares the full Content-Length but closes the socket after {@code n} bytes of the body. */
         public Body cutAt(int n) {
             return new Body(status, contentType, body, headers, delay, n);
@@ -40,6 +45,12 @@ public sealed interface Reply {
 
     /** Reads the request and never answers; the connection stays open until the gateway closes it. */
     record Hang() implements Reply {}
+
+    /** Reads the request, then closes the connection without a byte of answer: a runtime that died on it. */
+    record HangUp() implements Reply {}
+
+    /** {@link Body#thenClose()}. */
+    record ThenClose(Body body) implements Reply {}
 
     /** A body in the fake's own dialect's error shape (protocols.md §4.4), resolved when served. */
     record DialectError(int status, String message, String type, Map<String, String> headers) implements Reply {
@@ -74,6 +85,10 @@ public sealed interface Reply {
 
     static Hang hang() {
         return new Hang();
+    }
+
+    static HangUp hangUp() {
+        return new HangUp();
     }
 
     static DialectError error(int status, String message, String type) {

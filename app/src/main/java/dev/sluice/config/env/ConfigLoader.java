@@ -117,6 +117,20 @@ public final class ConfigLoader {
     }
 
     /**
+     * MAX_UPSTREAM_BODY_BYTES: the largest non-streamed answer the gateway buffers from a runtime (default
+     * {@link dev.sluice.backend.BodySink#DEFAULT_MAX_BUFFERED_BYTES}); a larger one is a 502.
+     */
+    public static int maxUpstreamBodyBytes(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        int bytes = l.integer("MAX_UPSTREAM_BODY_BYTES", dev.sluice.backend.BodySink.DEFAULT_MAX_BUFFERED_BYTES,
+                64 * 1024, 1024 * 1024 * 1024);
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return bytes;
+    }
+
+    /**
      * MAX_JSON_NODES, MAX_JSON_ARRAY_LENGTH, MAX_MESSAGES, MAX_TOOLS and MAX_OUTPUT_TOKENS: what one request body may
      * cost ({@link RequestCaps}); every problem names its variable.
      */

@@ -10,11 +10,11 @@ import java.util.Map;
 
 /**
  * Reads the {@code cache:} key of the {@code model_list} entries: {@code cache: {ttl: 300, backend: memory,
- * max_entries: 10000}}. Entries of one alias that give it must give the same one; entries that leave it out
+ * max_entries: 10000, shared: false}}. Entries of one alias that give it must give the same one; entries that leave it out
  * share the alias's cache all the same.
  */
 final class CacheSettingsReader {
-    static final List<String> KEYS = List.of("ttl", "backend", "max_entries");
+    static final List<String> KEYS = List.of("ttl", "backend", "max_entries", "shared");
     private static final Duration MAX_TTL = Duration.ofDays(30);
 
     private CacheSettingsReader() {}
@@ -76,9 +76,17 @@ final class CacheSettingsReader {
         }
         Integer max = r.integer(m.get("max_entries"), ConfigReader.key(path, "max_entries"), 1, 100_000_000,
                 ", answers kept in memory");
+        boolean shared = false;
+        Object sh = m.get("shared");
+        if (sh instanceof Boolean bool) {
+            shared = bool;
+        } else if (sh != null) {
+            r.error(ConfigReader.key(path, "shared"), ConfigReader.show(sh) + " is not a boolean (expected: true, so"
+                    + " callers with different keys share this alias's answers, or false, the default)");
+        }
         if (r.errorCount() > before || ttl == null) {
             return null;
         }
-        return new CacheSettings(ttl, backend, max == null ? CacheSettings.DEFAULT_MAX_ENTRIES : max);
+        return new CacheSettings(ttl, backend, max == null ? CacheSettings.DEFAULT_MAX_ENTRIES : max, shared);
     }
 }
