@@ -407,7 +407,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         while (demand > 0 && !pending.isEmpty()) {
             demand--;
             lastWriteNanos = System.nanoTime();
-            subscriber.onNext(pending.poll());
+            subscriber.onNext(pending.size() == 1 ? pending.poll() : coalesce());
             if (cancelled) {
                 return;
             }
@@ -422,6 +422,24 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (pending.isEmpty() && demand > 0 && exchange != null) {
             exchange.read();
         }
+    }
+
+    /**
+     * Everything that is ready goes out as one write: a runtime's read often holds many events, and each
+     * element handed to the server's reactive body costs a demand round trip and a flush of its own.
+     */
+    private byte[] coalesce() {
+        int size = 0;
+        for (byte[] b : pending) {
+            size += b.length;
+        }
+        byte[] all = new byte[size];
+        int at = 0;
+        for (byte[] b; (b = pending.poll()) != null; ) {
+            System.arraycopy(b, 0, all, at, b.length);
+            at += b.length;
+        }
+        return all;
     }
 
     private void cleanup() {

@@ -26,6 +26,13 @@ import java.util.List;
  */
 public final class OpenAiPassthroughStream extends OpenAiClientStream {
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+    private static final String USAGE = ChunkScan.key("usage");
+    private static final String FINISH_REASON = ChunkScan.key("finish_reason");
+    private static final String CONTENT = ChunkScan.key("content");
+    private static final String TEXT = ChunkScan.key("text");
+    private static final String ARGUMENTS = ChunkScan.key("arguments");
+    private static final String REASONING = ChunkScan.key("reasoning");
+    private static final String REASONING_CONTENT = ChunkScan.key("reasoning_content");
 
     private final boolean clientWantsUsage;
     private final String rewriteModelTo;
@@ -69,7 +76,7 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
             out.add(event.raw());
             return;
         }
-        boolean mayHaveUsage = data.contains("\"usage\"");
+        boolean mayHaveUsage = ChunkScan.hasObject(data, USAGE);
         boolean mayBeError = data.contains("\"error\"");
         boolean mayHaveToolId = toolIdSeed != null && data.contains("\"tool_calls\"");
         if (!mayHaveUsage && !mayBeError && rewriteModelTo == null && !mayHaveToolId) {
@@ -143,12 +150,12 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
 
     /** Cheap scans instead of a parse: most chunks need nothing but forwarding. */
     private void note(String data) {
-        if (ChunkScan.hasString(data, "finish_reason")) {
+        if (ChunkScan.hasString(data, FINISH_REASON)) {
             finishSeen = true;
         }
-        if (ChunkScan.hasNonEmptyString(data, "content") || ChunkScan.hasNonEmptyString(data, "text")
-                || ChunkScan.hasNonEmptyString(data, "arguments") || ChunkScan.hasNonEmptyString(data, "reasoning")
-                || ChunkScan.hasNonEmptyString(data, "reasoning_content")) {
+        if (ChunkScan.hasNonEmptyString(data, CONTENT) || ChunkScan.hasNonEmptyString(data, TEXT)
+                || ChunkScan.hasNonEmptyString(data, ARGUMENTS) || ChunkScan.hasNonEmptyString(data, REASONING)
+                || ChunkScan.hasNonEmptyString(data, REASONING_CONTENT)) {
             sawContent = true;
             contentEvents++;
         }
