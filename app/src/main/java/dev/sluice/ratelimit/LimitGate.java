@@ -98,6 +98,15 @@ public final class LimitGate {
 
         Executor loop();
 
+        /**
+         * The named key the caller authenticated with, as it was configured when the request started; null to look
+         * the principal up in the keys in force now. A config reload between authentication and this gate must not
+         * drop the key's model list and limits for a request it authenticated.
+         */
+        default NamedKey key() {
+            return null;
+        }
+
         R refuse(GatewayException e);
 
         R withHeaders(R response, Map<String, String> headers);
@@ -110,7 +119,7 @@ public final class LimitGate {
     public <R> CompletableFuture<R> admit(Caller<R> caller, RequestRecord record, String alias, Runnable release,
             JsonNode json, int bodyLength, Supplier<CompletableFuture<R>> dispatch) {
         String principal = record == null ? null : record.principal();
-        NamedKey key = authenticator.named(principal);
+        NamedKey key = caller.key() != null ? caller.key() : authenticator.named(principal);
         if (key != null && !key.allows(alias)) {
             release.run();
             return CompletableFuture.completedFuture(caller.refuse(new GatewayException(
