@@ -68,6 +68,7 @@ public final class ConfigReload implements AutoCloseable {
     private final ApiKeyAuthenticator authenticator;
     private final LimitGate limits;
     private final Router.RouteEvents events;
+    private final GatewayMetrics metrics;
     private final MeterRegistry registry;
     private final Map<Result, Counter> counters = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor;
@@ -90,6 +91,7 @@ public final class ConfigReload implements AutoCloseable {
         this.authenticator = authenticator;
         this.limits = limits;
         this.events = GatewayBeans.events(metrics);
+        this.metrics = metrics;
         this.registry = registry;
         this.current = initial;
         for (Result r : Result.values()) {
@@ -169,6 +171,7 @@ public final class ConfigReload implements AutoCloseable {
         }
         authenticator.replaceWith(keys);
         limits.reload(next);
+        metrics.addKnownModels(next.aliases().stream().filter(a -> !a.contains("*")).toList());
         List<Pool> retired = router.replaceWith(next1);
         health = new RouterHealth(router);
         current = next;

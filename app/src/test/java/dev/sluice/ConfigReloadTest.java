@@ -198,7 +198,9 @@ class ConfigReloadTest {
             assertThat(applied).isEqualTo(15);
             assertThat(invalid).isEqualTo(5);
             assertThat(g.get("/metrics").body()).contains("sluice_config_reloads_total{result=\"applied\"} 15.0")
-                    .contains("sluice_config_reloads_total{result=\"invalid\"} 5.0");
+                    .contains("sluice_config_reloads_total{result=\"invalid\"} 5.0")
+                    .as("an alias added by a reload is a model label, not 'other'")
+                    .contains("sluice_tokens_total{direction=\"out\",model=\"new-" + good + "\"}");
             List<String> refusals = logs.list.stream().map(ILoggingEvent::getFormattedMessage)
                     .filter(m -> m.contains("refused")).toList();
             assertThat(refusals).hasSize(5).allSatisfy(m -> assertThat(m).doesNotContain("sk-leak")
