@@ -4,7 +4,10 @@ import dev.sluice.config.cli.CommandLine;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.StartupCheck;
+import dev.sluice.config.StartupLine;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
+import io.micronaut.runtime.server.EmbeddedServer;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.info.License;
@@ -52,7 +55,8 @@ public final class Application {
             System.setProperty(FileConfigBeans.FILE_PROPERTY, checked.configFile().toString());
         }
         // logback reads these on its first use, which is below: normalised, so LOG_JSON=yes works too
-        System.setProperty("SLUICE_LOG_JSON", Boolean.toString(config.logJson()));
+        System.setProperty("SLUICE_LOG_JSON", Boolean.toString(logJson(System.getenv("LOG_JSON"), config,
+                System.console() != null && System.console().isTerminal())));
         System.setProperty("SLUICE_LOG_LEVEL", config.logLevel());
         StartupCheck.AuthNotice auth = StartupCheck.authNotice(config, checked.file());
         if (auth.off()) {
@@ -60,6 +64,24 @@ public final class Application {
         } else {
             LoggerFactory.getLogger(Application.class).info(auth.message());
         }
-        Micronaut.build(commandLine.micronautArgs()).mainClass(Application.class).banner(false).start();
+        ApplicationContext context = Micronaut.build(commandLine.micronautArgs()).mainClass(Application.class)
+                .banner(false).start();
+        String address = context.findBean(EmbeddedServer.class)
+                .map(s -> "http://" + hostForUrl(config.apiHost()) + ":" + s.getPort())
+                .orElse("http://" + hostForUrl(config.apiHost()) + ":" + config.apiPort());
+        LoggerFactory.getLogger(Application.class).info(StartupLine.of(Version.VERSION, address, config,
+                checked.file(), checked.configFile()));
+    }
+
+    /**
+     * JSON logs for collectors, text for a person: an explicit LOG_JSON always wins; without one, text when the
+     * process runs on a terminal (./sluice in a shell) and JSON otherwise (a container, a service, a pipe).
+     */
+    static boolean logJson(String explicit, GatewayConfig config, boolean terminal) {
+        return explicit != null && !explicit.isBlank() ? config.logJson() : !terminal;
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 }

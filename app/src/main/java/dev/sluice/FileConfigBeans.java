@@ -25,10 +25,24 @@ public class FileConfigBeans {
 
     @Singleton
     FileConfig fileConfig(Environment env, GatewayConfig config) {
-        Function<String, String> variables = name -> Optional.ofNullable(System.getenv(name))
+        return load(name -> env.getProperty(name, String.class).orElse(null), variables(env), config);
+    }
+
+    /** What the file's {@code os.environ/VAR} and {@code ${VAR}} references resolve against. */
+    static Function<String, String> variables(Environment env) {
+        return name -> Optional.ofNullable(System.getenv(name))
                 .or(() -> env.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class))
                 .orElse(null);
-        return load(name -> env.getProperty(name, String.class).orElse(null), variables, config);
+    }
+
+    /** The config file in force, or null when the environment alone configures the gateway. */
+    static Path file(Environment env) {
+        Function<String, String> properties = name -> env.getProperty(name, String.class).orElse(null);
+        return Optional.ofNullable(properties.apply(FILE_PROPERTY))
+                .or(() -> Optional.ofNullable(properties.apply(ENV_PROPERTY)))
+                .filter(s -> !s.isBlank())
+                .map(s -> Path.of(s.trim()))
+                .orElse(null);
     }
 
     /**

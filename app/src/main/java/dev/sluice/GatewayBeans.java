@@ -68,6 +68,11 @@ public class GatewayBeans {
     @Singleton
     @Bean(preDestroy = "close")
     Router router(GatewayConfig config, FileConfig file, GatewayMetrics metrics) {
+        return router(config, file, events(metrics));
+    }
+
+    /** The router of one configuration: at start, and again from the new file on each config reload. */
+    static Router router(GatewayConfig config, FileConfig file, Router.RouteEvents events) {
         boolean envOnly = file.equals(FileConfig.fromEnv(config));
         GeneralSettings g = file.general();
         List<Pool> pools = new ArrayList<>();
@@ -91,8 +96,7 @@ public class GatewayBeans {
         }
         RetryPolicy policy = new RetryPolicy(envOnly ? config.numRetries() : g.numRetries(), g.retryBackoffBase(),
                 g.retryBackoffMax(), g.retryAfterCap());
-        return new Router(pools, aliases, g.fallbacks(), policy, new RetryBudget(g.retryBudgetRatio(), 3),
-                events(metrics));
+        return new Router(pools, aliases, g.fallbacks(), policy, new RetryBudget(g.retryBudgetRatio(), 3), events);
     }
 
     static SimBackend simBackend(GatewayConfig config) {

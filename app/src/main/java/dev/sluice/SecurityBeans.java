@@ -34,6 +34,11 @@ public class SecurityBeans {
     /** API_KEYS, plus the config file's master_key when it has one, and its named keys. */
     @Singleton
     ApiKeyAuthenticator authenticator(GatewayConfig config, FileConfig file, AuthSettings auth) {
+        return authenticatorFor(config, file, auth);
+    }
+
+    /** The keys of one configuration: at start, and again from the new file on each config reload. */
+    static ApiKeyAuthenticator authenticatorFor(GatewayConfig config, FileConfig file, AuthSettings auth) {
         List<String> keys = new ArrayList<>(config.apiKeys());
         if (file.general().hasMasterKey()) {
             keys.add(file.general().masterKey());

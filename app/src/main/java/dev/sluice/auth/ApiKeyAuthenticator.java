@@ -20,10 +20,10 @@ import java.util.Locale;
  * reads the log confirm a guessed key offline.)
  */
 public final class ApiKeyAuthenticator {
-    private final byte[][] digests;
-    private final String[] names;
-    private final NamedKey[] named;
-    private final Map<String, NamedKey> byName = new HashMap<>();
+    /** One configuration's keys; a config reload swaps the whole table in one write ({@link #replaceWith}). */
+    private volatile Keys keys;
+
+    private record Keys(byte[][] digests, String[] names, NamedKey[] named, Map<String, NamedKey> byName) {}
 
     /** What a presented key is: its principal, its named key (null for API_KEYS and master_key), or expired. */
     public record Match(String principal, NamedKey key, boolean expired) {}
@@ -43,9 +43,10 @@ public final class ApiKeyAuthenticator {
      */
     public ApiKeyAuthenticator(List<String> keys, List<NamedKey> namedKeys, String fingerprintSecret) {
         int n = keys.size() + namedKeys.size();
-        digests = new byte[n][];
-        names = new String[n];
-        named = new NamedKey[n];
+        byte[][] digests = new byte[n][];
+        String[] names = new String[n];
+        NamedKey[] named = new NamedKey[n];
+        Map<String, NamedKey> byName = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             digests[i] = sha256(keys.get(i));
             names[i] = "key" + (i + 1) + (fingerprintSecret == null ? "" : "-" + fingerprint(fingerprintSecret,
@@ -58,24 +59,35 @@ public final class ApiKeyAuthenticator {
             names[i] = named[i].name();
             byName.put(names[i], named[i]);
         }
+        this.keys = new Keys(digests, names, named, Map.copyOf(byName));
+    }
+
+    /**
+     * Checks keys against {@code next}'s from now on (a config reload): a key added there works on the next
+     * request, a key removed is refused. {@code next} is not used afterwards.
+     */
+    public void replaceWith(ApiKeyAuthenticator next) {
+        this.keys = next.keys;
     }
 
     /** The named key whose principal this is, or null. */
     public NamedKey named(String principal) {
-        return principal == null ? null : byName.get(principal);
+        return principal == null ? null : keys.byName().get(principal);
     }
 
     /** The full outcome for a presented key, or null when it matches none. */
     public Match match(String presented) {
-        int i = index(presented);
+        Keys k = keys;
+        int i = index(k, presented);
         if (i < 0) {
             return null;
         }
-        return new Match(names[i], named[i], named[i] != null && named[i].expiredAt(Instant.now()));
+        NamedKey named = k.named()[i];
+        return new Match(k.names()[i], named, named != null && named.expiredAt(Instant.now()));
     }
 
     public boolean enabled() {
-        return digests.length > 0;
+        return keys.digests().length > 0;
     }
 
     /** The principal for a presented key, or null when it matches none. */
@@ -84,14 +96,14 @@ public final class ApiKeyAuthenticator {
         return m == null || m.expired() ? null : m.principal();
     }
 
-    private int index(String presented) {
+    private static int index(Keys k, String presented) {
         if (presented == null || presented.isEmpty()) {
             return -1;
         }
         byte[] d = sha256(presented);
         int match = -1;
-        for (int i = 0; i < digests.length; i++) {
-            if (MessageDigest.isEqual(d, digests[i]) && match < 0) {
+        for (int i = 0; i < k.digests().length; i++) {
+            if (MessageDigest.isEqual(d, k.digests()[i]) && match < 0) {
                 match = i;
             }
         }

@@ -1,5 +1,6 @@
 package dev.sluice.http;
 
+import dev.sluice.config.NamedKey;
 import dev.sluice.observability.RequestRecord;
 import io.micronaut.http.HttpRequest;
 
@@ -8,6 +9,8 @@ final class Attributes {
     static final String RECORD = "sluice.record";
     /** The caller's identity for the response cache (set by AuthFilter; absent without keys). */
     static final String CALLER = "sluice.caller";
+    /** The named key the request authenticated with, as configured then (a config reload may change it since). */
+    static final String KEY = "sluice.key";
 
     private Attributes() {}
 
@@ -18,5 +21,9 @@ final class Attributes {
     /** Whose cache entries a request may see: "" when the gateway has no keys (one tenant). */
     static String caller(HttpRequest<?> request) {
         return request.getAttribute(CALLER, String.class).orElse("");
+    }
+
+    static NamedKey key(HttpRequest<?> request) {
+        return request.getAttribute(KEY, NamedKey.class).orElse(null);
     }
 }

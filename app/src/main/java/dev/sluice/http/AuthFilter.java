@@ -57,6 +57,9 @@ public final class AuthFilter {
             return refuse(request, address, "API key '" + match.principal() + "' has expired");
         }
         String principal = match.principal();
+        if (match.key() != null) {
+            request.setAttribute(Attributes.KEY, match.key());
+        }
         RequestRecord record = Attributes.record(request);
         if (record != null) {
             record.principal(principal);

@@ -1,6 +1,7 @@
 package dev.sluice.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.config.NamedKey;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.protocol.ClientDialect;
@@ -39,6 +40,11 @@ final class HttpLimits {
         @Override
         public Executor loop() {
             return Replies.loop(request);
+        }
+
+        @Override
+        public NamedKey key() {
+            return Attributes.key(request);
         }
 
         @Override

@@ -24,15 +24,17 @@ import java.util.concurrent.CompletableFuture;
 @Tag(name = "Operations")
 public final class OpsController {
     private final GatewayConfig config;
-    private final RouterHealth health;
+    /** Holds the readiness of the deployments in force now, which a config reload replaces. */
+    private final dev.sluice.ConfigReload reload;
     private final boolean authEnabled;
     private final PrometheusMeterRegistry prometheus;
     private final ApiDocs docs;
 
-    OpsController(GatewayConfig config, dev.sluice.auth.ApiKeyAuthenticator authenticator, RouterHealth health, PrometheusMeterRegistry prometheus,
+    OpsController(GatewayConfig config, dev.sluice.auth.ApiKeyAuthenticator authenticator, dev.sluice.ConfigReload reload,
+            PrometheusMeterRegistry prometheus,
             ApiDocs docs) {
         this.config = config;
-        this.health = health;
+        this.reload = reload;
         this.authEnabled = authenticator.enabled();
         this.prometheus = prometheus;
         this.docs = docs;
@@ -70,7 +72,7 @@ public final class OpsController {
     @Operation(summary = "Readiness: 200 when the backend answers its health check, else 503")
     @Get(uri = "/readyz", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> readyz() {
-        return health.ready().thenApply(ok -> HttpResponse.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+        return reload.health().ready().thenApply(ok -> HttpResponse.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
                 .body(("{\"status\":\"" + (ok ? "ready" : "backend unreachable") + "\"}").getBytes())
                 .contentType(MediaType.APPLICATION_JSON_TYPE));
     }
@@ -78,7 +80,7 @@ public final class OpsController {
     @Operation(summary = "Health details: gateway, backend kind and URL (no secrets), reachability, version")
     @Get(uri = "/health", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> health() {
-        return health.states().thenApply(states -> {
+        return reload.health().states().thenApply(states -> {
             boolean ok = states.stream().anyMatch(d -> d.reachable() && !d.ejected());
             ObjectNode o = Json.object();
             o.put("status", ok ? "ok" : "degraded");

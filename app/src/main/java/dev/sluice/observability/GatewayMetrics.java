@@ -25,7 +25,7 @@ public final class GatewayMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger activeStreams = new AtomicInteger();
     private final Set<String> modelLabels = ConcurrentHashMap.newKeySet();
-    private final Set<String> knownModels;
+    private volatile Set<String> knownModels;
     private final java.util.Map<MeterKey, io.micrometer.core.instrument.Meter> meters = new ConcurrentHashMap<>();
 
     /**
@@ -35,6 +35,16 @@ public final class GatewayMetrics {
         this.registry = registry;
         this.knownModels = Set.copyOf(knownModels);
         registry.gauge("sluice.active.streams", activeStreams);
+    }
+
+    /**
+     * Adds a reloaded config file's aliases to the model labels. Aliases it dropped keep theirs: their series were
+     * exported already, and an operator's config bounds the set.
+     */
+    public void addKnownModels(java.util.Collection<String> aliases) {
+        Set<String> union = new java.util.HashSet<>(knownModels);
+        union.addAll(aliases);
+        knownModels = Set.copyOf(union);
     }
 
     private static Duration[] durations(long... millis) {

@@ -38,8 +38,31 @@ public final class LimitGate {
     private final ApiKeyAuthenticator authenticator;
     private final GatewayMetrics metrics;
     private final Integer defaultKeyRpm;
-    private final Map<String, Long> aliasRpm = new HashMap<>();
-    private final Map<String, Long> aliasTpm = new HashMap<>();
+    /** The config file's per-alias limits; a config reload swaps them in one write ({@link #reload}). */
+    private volatile AliasLimits aliasLimits;
+
+    /** Requests and tokens per minute per alias: the sum of its deployments' rpm / tpm, absent when none has one. */
+    private record AliasLimits(Map<String, Long> rpm, Map<String, Long> tpm) {
+        static AliasLimits of(FileConfig file) {
+            Map<String, Long> rpm = new HashMap<>();
+            Map<String, Long> tpm = new HashMap<>();
+            for (var pool : file.pools().entrySet()) {
+                long r = 0;
+                long t = 0;
+                for (Deployment d : pool.getValue()) {
+                    r += d.rpm() == null ? 0 : d.rpm();
+                    t += d.tpm() == null ? 0 : d.tpm();
+                }
+                if (r > 0) {
+                    rpm.put(pool.getKey(), r);
+                }
+                if (t > 0) {
+                    tpm.put(pool.getKey(), t);
+                }
+            }
+            return new AliasLimits(Map.copyOf(rpm), Map.copyOf(tpm));
+        }
+    }
 
     public LimitGate(RequestLimits limits, ApiKeyAuthenticator authenticator, GatewayMetrics metrics, GatewayConfig config,
             FileConfig file) {
@@ -48,20 +71,15 @@ public final class LimitGate {
         this.metrics = metrics;
         // in process, RateLimitFilter applies RATE_LIMIT_RPM as before; shared, it is applied here through Redis
         this.defaultKeyRpm = config.rateLimitEnabled() && limits.shared() ? config.rateLimitRpm() : null;
-        for (var pool : file.pools().entrySet()) {
-            long rpm = 0;
-            long tpm = 0;
-            for (Deployment d : pool.getValue()) {
-                rpm += d.rpm() == null ? 0 : d.rpm();
-                tpm += d.tpm() == null ? 0 : d.tpm();
-            }
-            if (rpm > 0) {
-                aliasRpm.put(pool.getKey(), rpm);
-            }
-            if (tpm > 0) {
-                aliasTpm.put(pool.getKey(), tpm);
-            }
-        }
+        this.aliasLimits = AliasLimits.of(file);
+    }
+
+    /**
+     * Applies a reloaded config file's per-alias limits to the requests admitted from now on. The counts so far
+     * stay: a limit that changes applies to the current minute's count.
+     */
+    public void reload(FileConfig file) {
+        this.aliasLimits = AliasLimits.of(file);
     }
 
     /** Whether RateLimitFilter should leave this caller to the gate (shared limits, or a key with its own rpm). */
@@ -80,6 +98,15 @@ public final class LimitGate {
 
         Executor loop();
 
+        /**
+         * The named key the caller authenticated with, as it was configured when the request started; null to look
+         * the principal up in the keys in force now. A config reload between authentication and this gate must not
+         * drop the key's model list and limits for a request it authenticated.
+         */
+        default NamedKey key() {
+            return null;
+        }
+
         R refuse(GatewayException e);
 
         R withHeaders(R response, Map<String, String> headers);
@@ -92,7 +119,7 @@ public final class LimitGate {
     public <R> CompletableFuture<R> admit(Caller<R> caller, RequestRecord record, String alias, Runnable release,
             JsonNode json, int bodyLength, Supplier<CompletableFuture<R>> dispatch) {
         String principal = record == null ? null : record.principal();
-        NamedKey key = authenticator.named(principal);
+        NamedKey key = caller.key() != null ? caller.key() : authenticator.named(principal);
         if (key != null && !key.allows(alias)) {
             release.run();
             return CompletableFuture.completedFuture(caller.refuse(new GatewayException(
@@ -107,11 +134,12 @@ public final class LimitGate {
         if (key != null && key.tpm() != null) {
             checks.add(new Limit("key:" + principal, Kind.TOKENS, key.tpm()));
         }
-        if (aliasRpm.containsKey(alias)) {
-            checks.add(new Limit("model:" + alias, Kind.REQUESTS, aliasRpm.get(alias)));
+        AliasLimits perAlias = aliasLimits;
+        if (perAlias.rpm().containsKey(alias)) {
+            checks.add(new Limit("model:" + alias, Kind.REQUESTS, perAlias.rpm().get(alias)));
         }
-        if (aliasTpm.containsKey(alias)) {
-            checks.add(new Limit("model:" + alias, Kind.TOKENS, aliasTpm.get(alias)));
+        if (perAlias.tpm().containsKey(alias)) {
+            checks.add(new Limit("model:" + alias, Kind.TOKENS, perAlias.tpm().get(alias)));
         }
         if (checks.isEmpty()) {
             return dispatch.get();

@@ -13,15 +13,19 @@ import java.util.regex.Pattern;
  * names win over globs, and a more specific glob (more literal characters) over a less specific one.
  */
 public final class Router implements AutoCloseable {
-    private final Map<String, Pool> exact = new LinkedHashMap<>();
-    private final List<Glob> globs = new ArrayList<>();
-    private final Map<String, List<String>> fallbacks;
-    private final RetryPolicy policy;
-    private final RetryBudget budget;
     private final RouteEvents events;
+    /**
+     * Everything one configuration routes by. A config reload builds a new Router from the new file and
+     * {@link #replaceWith adopts} its table in one write; each request reads the table once (in {@link #route}), so
+     * a request keeps the pools it started with however many reloads happen while it runs.
+     */
+    private volatile Table table;
 
     /** A glob alias: {@code stars} wildcards, {@code literal} other characters (more is more specific). */
     private record Glob(Pattern pattern, Pool pool, int stars, int literal) {}
+
+    private record Table(Map<String, Pool> exact, List<Glob> globs, Map<String, List<String>> fallbacks,
+            RetryPolicy policy, RetryBudget budget) {}
 
     /** What routing tells the outside world (metrics), so routing needs no metrics types. */
     public interface RouteEvents {
@@ -41,19 +45,33 @@ public final class Router implements AutoCloseable {
      */
     public Router(List<Pool> pools, Map<String, List<String>> aliases, Map<String, List<String>> fallbacks,
             RetryPolicy policy, RetryBudget budget, RouteEvents events) {
+        Map<String, Pool> exact = new LinkedHashMap<>();
+        List<Glob> globs = new ArrayList<>();
         for (Pool p : pools) {
-            add(p.alias(), p);
+            add(exact, globs, p.alias(), p);
             for (String a : aliases.getOrDefault(p.alias(), List.of())) {
-                add(a, p);
+                add(exact, globs, a, p);
             }
         }
-        this.fallbacks = Map.copyOf(fallbacks);
-        this.policy = policy;
-        this.budget = budget;
+        this.table = new Table(java.util.Collections.unmodifiableMap(exact), List.copyOf(globs),
+                Map.copyOf(fallbacks), policy, budget);
         this.events = events;
     }
 
-    private void add(String name, Pool p) {
+    /**
+     * Routes by {@code next}'s configuration from now on (a config reload); requests already routed keep theirs.
+     * {@code next} is not used afterwards and must not be closed.
+     *
+     * @return the pools that no longer take new requests: the caller closes their backends once the requests in
+     *     flight on them have ended
+     */
+    public List<Pool> replaceWith(Router next) {
+        List<Pool> old = pools();
+        this.table = next.table;
+        return old;
+    }
+
+    private static void add(Map<String, Pool> exact, List<Glob> globs, String name, Pool p) {
         if (name.contains("*")) {
             StringBuilder re = new StringBuilder();
             for (String part : name.split("\\*", -1)) {
@@ -74,14 +92,18 @@ public final class Router implements AutoCloseable {
 
     /** The pool for a client's model name, or null when no alias matches. */
     public Pool pool(String clientModel) {
+        return pool(table, clientModel);
+    }
+
+    private static Pool pool(Table t, String clientModel) {
         if (clientModel == null) {
             return null;
         }
-        Pool p = exact.get(clientModel);
+        Pool p = t.exact().get(clientModel);
         if (p != null) {
             return p;
         }
-        for (Glob g : globs) {
+        for (Glob g : t.globs()) {
             if (g.pattern().matcher(clientModel).matches()) {
                 return g.pool();
             }
@@ -91,25 +113,26 @@ public final class Router implements AutoCloseable {
 
     /** A new per-request route, or null when nothing serves that model. */
     public Route route(String clientModel) {
-        Pool first = pool(clientModel);
+        Table t = table;
+        Pool first = pool(t, clientModel);
         if (first == null) {
             return null;
         }
         List<Pool> chain = new ArrayList<>();
         chain.add(first);
-        for (String fb : fallbacks.getOrDefault(first.alias(), List.of())) {
-            Pool p = exact.get(fb);
+        for (String fb : t.fallbacks().getOrDefault(first.alias(), List.of())) {
+            Pool p = t.exact().get(fb);
             if (p != null && !chain.contains(p)) {
                 chain.add(p);
             }
         }
-        return new Route(clientModel, chain, policy, budget, events);
+        return new Route(clientModel, chain, t.policy(), t.budget(), events);
     }
 
     /** Pools whose alias is a concrete name (what /v1/models lists). */
     public List<Pool> namedPools() {
         List<Pool> out = new ArrayList<>();
-        for (var e : exact.entrySet()) {
+        for (var e : table.exact().entrySet()) {
             if (e.getKey().equals(e.getValue().alias()) && !out.contains(e.getValue())) {
                 out.add(e.getValue());
             }
@@ -129,8 +152,9 @@ public final class Router implements AutoCloseable {
 
     /** Every pool, globs and wildcards included. */
     public List<Pool> pools() {
-        List<Pool> out = new ArrayList<>(exact.values());
-        for (Glob g : globs) {
+        Table t = table;
+        List<Pool> out = new ArrayList<>(t.exact().values());
+        for (Glob g : t.globs()) {
             if (!out.contains(g.pool())) {
                 out.add(g.pool());
             }

@@ -166,6 +166,19 @@ public final class ConfigLoader {
         return new AuthSettings(failures, secret);
     }
 
+    /**
+     * CONFIG_WATCH_MS: how often the config file is checked for changes (a reload when its content changed); 0 turns
+     * the watch off, leaving SIGHUP as the only trigger.
+     */
+    public static java.time.Duration configWatch(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        int ms = l.integer("CONFIG_WATCH_MS", 1_000, 0, 3_600_000);
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return java.time.Duration.ofMillis(ms);
+    }
+
     /** ALLOWED_HOSTS: comma-separated host names (no scheme, no port), or {@code *} for any. */
     public static HostAllowList allowedHosts(Function<String, String> env) {
         ConfigLoader l = new ConfigLoader(env);
