@@ -60,6 +60,8 @@ public final class Application {
         } else {
             LoggerFactory.getLogger(Application.class).info(auth.message());
         }
-        Micronaut.build(commandLine.micronautArgs()).mainClass(Application.class).banner(false).start();
+        var context = Micronaut.build(commandLine.micronautArgs()).mainClass(Application.class).banner(false).start();
+        // SIGTERM drains (DRAIN_DELAY_S, DRAIN_TIMEOUT_S) before Micronaut's own shutdown hook stops the server
+        context.getBean(dev.sluice.http.Drain.class).handleSigterm();
     }
 }

@@ -98,6 +98,11 @@ public final class StartupCheck {
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
+        try {
+            ConfigLoader.drain(effective);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
         if (gateway != null) {
             warnings.addAll(shortKeys(gateway.apiKeys()));
         }
