@@ -66,6 +66,8 @@ public final class Application {
         }
         ApplicationContext context = Micronaut.build(commandLine.micronautArgs()).mainClass(Application.class)
                 .banner(false).start();
+        // SIGTERM drains (DRAIN_DELAY_S, DRAIN_TIMEOUT_S) before Micronaut's own shutdown hook stops the server
+        context.getBean(dev.sluice.http.Drain.class).handleSigterm();
         String address = context.findBean(EmbeddedServer.class)
                 .map(s -> "http://" + hostForUrl(config.apiHost()) + ":" + s.getPort())
                 .orElse("http://" + hostForUrl(config.apiHost()) + ":" + config.apiPort());

@@ -103,6 +103,14 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
             headersFuture.complete(this);
         }
         if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                // garbage where a chunk size should be: Netty ends the body with a failed last chunk; the
+                // connection is unusable, so fail (and close) instead of ending cleanly and pooling it
+                ReferenceCountUtil.release(msg);
+                fail(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.MALFORMED_RESPONSE,
+                        "the backend sent a malformed HTTP body"));
+                return;
+            }
             if (sink == null) {
                 early.add(content);
             } else {

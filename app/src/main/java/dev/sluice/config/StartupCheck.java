@@ -100,6 +100,7 @@ public final class StartupCheck {
         }
         try {
             ConfigLoader.configWatch(effective);
+            ConfigLoader.drain(effective);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }

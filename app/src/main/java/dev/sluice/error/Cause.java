@@ -10,6 +10,11 @@ public enum Cause {
     STATUS(null),
     /** The client went away; nothing is anyone's fault and nothing is retried. */
     CLIENT_GONE(Flags.NONE),
+    /**
+     * The gateway is shutting down and its drain deadline (DRAIN_TIMEOUT_S) passed: no one's fault, and not retried
+     * here (another replica may take the request again).
+     */
+    SHUTDOWN(Flags.NONE),
     /** Nothing listens at the deployment's address: the request never left, so moving it costs no one work. */
     CONNECT_REFUSED(Flags.ALL),
     CONNECT_TIMEOUT(Flags.ALL),

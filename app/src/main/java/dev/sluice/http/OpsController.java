@@ -29,10 +29,11 @@ public final class OpsController {
     private final boolean authEnabled;
     private final PrometheusMeterRegistry prometheus;
     private final ApiDocs docs;
+    private final Drain drain;
 
     OpsController(GatewayConfig config, dev.sluice.auth.ApiKeyAuthenticator authenticator, dev.sluice.ConfigReload reload,
-            PrometheusMeterRegistry prometheus,
-            ApiDocs docs) {
+            PrometheusMeterRegistry prometheus, ApiDocs docs, Drain drain) {
+        this.drain = drain;
         this.config = config;
         this.reload = reload;
         this.authEnabled = authenticator.enabled();
@@ -69,9 +70,14 @@ public final class OpsController {
         return HttpResponse.ok("{\"status\":\"ok\"}".getBytes()).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 
-    @Operation(summary = "Readiness: 200 when the backend answers its health check, else 503")
+    @Operation(summary = "Readiness: 200 when the backend answers its health check, else 503 (and 503 while draining)")
     @Get(uri = "/readyz", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> readyz() {
+        if (drain.draining()) {
+            // SIGTERM: the load balancer must stop sending new requests before the listener closes
+            return CompletableFuture.completedFuture(HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .body("{\"status\":\"draining\"}".getBytes()).contentType(MediaType.APPLICATION_JSON_TYPE));
+        }
         return reload.health().ready().thenApply(ok -> HttpResponse.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
                 .body(("{\"status\":\"" + (ok ? "ready" : "backend unreachable") + "\"}").getBytes())
                 .contentType(MediaType.APPLICATION_JSON_TYPE));

@@ -34,6 +34,7 @@ public final class Dispatcher {
     private final Router.RouteEvents events;
     private final int maxEventBytes;
     private final int maxBodyBytes;
+    private final OpenStreams openStreams = new OpenStreams();
 
     public Dispatcher(Router router, Timeouts timeouts, String secret, Consumer<GatewayException> onBackendError,
             Router.RouteEvents events) {
@@ -63,6 +64,11 @@ public final class Dispatcher {
 
     public Router router() {
         return router;
+    }
+
+    /** The streams being relayed now, for the graceful drain. */
+    public OpenStreams openStreams() {
+        return openStreams;
     }
 
     /** A routed non-streaming request; fails with a {@link GatewayException} once every attempt failed. */
@@ -168,6 +174,7 @@ public final class Dispatcher {
                 route.finish();
             }
         });
+        openStreams.add(relay);
         relay.start(u.backend().send(a.call()), client);
         relay.committed().whenComplete((r, err) -> {
             if (err == null) {

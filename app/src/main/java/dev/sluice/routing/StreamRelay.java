@@ -263,10 +263,19 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             committed.completeExceptionally(e);
             return;
         }
-        record.outcome(e.kind() == ErrorKind.TIMEOUT ? "timeout" : "stream_aborted");
+        record.outcome(e.cause() == Cause.SHUTDOWN ? "shutdown" : e.kind() == ErrorKind.TIMEOUT ? "timeout" : "stream_aborted");
         translator.onError(e, out);
         flushOut();
         drain();
+    }
+
+    /**
+     * Ends the stream now because the gateway is shutting down (the drain deadline passed): the client gets an
+     * explicit error event in its dialect, never a silent cut, and the upstream connection is closed.
+     */
+    public void shutDown() {
+        onLoop(() -> failBeforeOrAfterCommit(GatewayException.of(ErrorKind.OVERLOADED, Cause.SHUTDOWN,
+                "the gateway is shutting down (DRAIN_TIMEOUT_S passed); retry the request")));
     }
 
     private void timeout(Cause cause, String message) {

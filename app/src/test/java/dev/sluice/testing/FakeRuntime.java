@@ -461,6 +461,9 @@ public final class FakeRuntime implements AutoCloseable {
             if (s.stallAfter >= 0 && sent >= s.stallAfter) {
                 break;
             }
+            if (s.resetAfter >= 0 && sent >= s.resetAfter) {
+                break;
+            }
             switch (step) {
                 case Reply.Sse.Pause p -> {
                     if (!waitFor(connClosed, p.d())) {
@@ -473,6 +476,10 @@ public final class FakeRuntime implements AutoCloseable {
                             return;
                         }
                     }
+                }
+                case Reply.Sse.Garbage g -> {
+                    out.write(g.bytes());
+                    out.flush();
                 }
                 case Reply.Sse.Send send -> {
                     if (!s.eventDelay.isZero() && !waitFor(connClosed, s.eventDelay)) {
@@ -493,6 +500,12 @@ public final class FakeRuntime implements AutoCloseable {
         }
         if (s.stallAfter >= 0) {
             waitFor(connClosed, null);
+            return;
+        }
+        if (s.resetAfter >= 0) {
+            // SO_LINGER 0: close() sends RST instead of FIN, as when the runtime's host drops the connection
+            socket.setSoLinger(true, 0);
+            socket.close();
             return;
         }
         if (s.appendDone && !sawDone) {

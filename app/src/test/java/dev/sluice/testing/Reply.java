@@ -121,11 +121,15 @@ public sealed interface Reply {
 
         record Await(CountDownLatch latch) implements Step {}
 
+        /** Bytes written to the socket as they are, outside the chunked framing: a runtime sending garbage. */
+        record Garbage(byte[] bytes) implements Step {}
+
         final List<Step> steps = new ArrayList<>();
         Duration headerDelay = Duration.ZERO;
         Duration eventDelay = Duration.ZERO;
         int cutAfter = -1;
         int stallAfter = -1;
+        int resetAfter = -1;
         boolean appendDone = true;
 
         /** One event, {@code data: <json>} plus the blank line. */
@@ -173,6 +177,18 @@ public sealed interface Reply {
             return this;
         }
 
+        /** Resets the connection (TCP RST, SO_LINGER 0) after {@code n} events: a runtime whose socket was torn down. */
+        public Sse resetAfter(int n) {
+            this.resetAfter = n;
+            return this;
+        }
+
+        /** Writes {@code bytes} raw, breaking the chunked framing (see {@link Garbage}). */
+        public Sse garbage(byte[] bytes) {
+            steps.add(new Garbage(bytes));
+            return this;
+        }
+
         /** Sends {@code n} events, then nothing more while keeping the connection open: a wedged runtime. */
         public Sse stallAfter(int n) {
             this.stallAfter = n;
@@ -193,7 +209,7 @@ public sealed interface Reply {
                     out.add(send.bytes());
                 }
             }
-            if (appendDone && cutAfter < 0 && stallAfter < 0 && !endsWithDone(out)) {
+            if (appendDone && cutAfter < 0 && stallAfter < 0 && resetAfter < 0 && !endsWithDone(out)) {
                 out.add(FakeRuntime.DONE);
             }
             return out;

@@ -5,6 +5,7 @@ import dev.sluice.config.HostAllowList;
 import dev.sluice.config.RequestCaps;
 
 import dev.sluice.config.ConfigException;
+import dev.sluice.config.DrainSettings;
 
 import dev.sluice.config.Cidr;
 import dev.sluice.config.GatewayConfig;
@@ -146,6 +147,20 @@ public final class ConfigLoader {
             throw new ConfigException(l.problems);
         }
         return new RequestCaps(nodes, array, messages, tools, outputTokens);
+    }
+
+    /** DRAIN_DELAY_S and DRAIN_TIMEOUT_S ({@link DrainSettings}); 0 is a valid delay, not a valid timeout. */
+    public static DrainSettings drain(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        Duration timeout = l.seconds("DRAIN_TIMEOUT_S", DrainSettings.DEFAULT_TIMEOUT_S);
+        String rawDelay = l.raw("DRAIN_DELAY_S");
+        // a delay of 0 is meaningful (Kubernetes' preStop sleep already did the waiting); seconds() refuses 0
+        Duration delay = rawDelay != null && rawDelay.strip().matches("0+(\\.0*)?") ? Duration.ZERO
+                : l.seconds("DRAIN_DELAY_S", DrainSettings.DEFAULT_DELAY_S);
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return new DrainSettings(delay, timeout);
     }
 
     /** AUTH_FAILURES_PER_MINUTE and KEY_FINGERPRINT_SECRET; problems never quote the secret. */
