@@ -18,6 +18,7 @@ import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.ModelList;
 import dev.sluice.routing.Dispatcher;
+import dev.sluice.routing.LoadMonitor;
 import dev.sluice.routing.Pool;
 import dev.sluice.routing.RetryBudget;
 import dev.sluice.routing.RetryPolicy;
@@ -77,8 +78,6 @@ public class GatewayBeans {
         GeneralSettings g = file.general();
         List<Pool> pools = new ArrayList<>();
         Map<String, List<String>> aliases = new HashMap<>();
-        Pool.Strategy strategy = g.routingStrategy() == RoutingStrategy.LEAST_IN_FLIGHT
-                ? Pool.Strategy.LEAST_IN_FLIGHT : Pool.Strategy.WEIGHTED;
         for (var pool : file.pools().entrySet()) {
             List<Upstream> upstreams = new ArrayList<>();
             for (Deployment d : pool.getValue()) {
@@ -89,7 +88,8 @@ public class GatewayBeans {
                 upstreams.add(new Upstream(id, d.alias(), backendFor(d, config), d.upstreamModel(), d.weight(),
                         g.allowedFails(), g.cooldown(), d.timeout(), d.extraParams(), d.apiKey()));
             }
-            pools.add(new Pool(pool.getKey(), upstreams, strategy));
+            Pool.Strategy strategy = poolStrategy(g.balancing().strategyFor(pool.getKey(), g.routingStrategy()));
+            pools.add(new Pool(pool.getKey(), upstreams, strategy, g.balancing().affinitySpill()));
         }
         if (envOnly) {
             aliases.put(pools.get(0).alias(), config.modelAliases());
@@ -97,6 +97,25 @@ public class GatewayBeans {
         RetryPolicy policy = new RetryPolicy(envOnly ? config.numRetries() : g.numRetries(), g.retryBackoffBase(),
                 g.retryBackoffMax(), g.retryAfterCap());
         return new Router(pools, aliases, g.fallbacks(), policy, new RetryBudget(g.retryBudgetRatio(), 3), events);
+    }
+
+    static Pool.Strategy poolStrategy(RoutingStrategy s) {
+        return switch (s) {
+            case WEIGHTED -> Pool.Strategy.WEIGHTED;
+            case LEAST_IN_FLIGHT -> Pool.Strategy.LEAST_IN_FLIGHT;
+            case LEAST_LOADED -> Pool.Strategy.LEAST_LOADED;
+            case PREFIX_AFFINITY -> Pool.Strategy.PREFIX_AFFINITY;
+        };
+    }
+
+    /** Reads the runtimes' load for load-aware pools and runs active health checks (docs/ROUTING.md). */
+    @io.micronaut.context.annotation.Context
+    @Bean(preDestroy = "close")
+    LoadMonitor loadMonitor(Router router, FileConfig file, GatewayMetrics metrics, SharedEjectionsHolder sharing) {
+        dev.sluice.config.Balancing b = file.general().balancing();
+        return new LoadMonitor(router, new LoadMonitor.Settings(b.loadPollInterval(), b.healthCheckInterval(),
+                b.healthCheckTimeout(), b.unhealthyThreshold(), b.healthyThreshold()), events(metrics, sharing))
+                .start();
     }
 
     static SimBackend simBackend(GatewayConfig config) {

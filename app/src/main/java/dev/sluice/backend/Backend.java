@@ -13,6 +13,14 @@ public interface Backend extends AutoCloseable {
     CompletableFuture<Boolean> probe();
 
     /**
+     * The body of a GET to {@code path} (from the server root), for reading the runtime's load from its
+     * {@code /metrics}; completes with null on any failure, non-2xx or a body over 1 MiB. Never fails.
+     */
+    default CompletableFuture<String> scrape(String path) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * The wire dialect of the requests this backend takes: {@code OPENAI} (chat completions) for every runtime,
      * {@code ANTHROPIC} for the real Anthropic Messages API, which the controllers translate for.
      */

@@ -42,6 +42,9 @@ import java.util.regex.Pattern;
  *     its own
  * @param nativeResponses the deployment serves the Responses API itself ({@code /responses}): OpenAI, or a runtime
  *     the config file marks {@code responses_api: native}
+ * @param metricsPath where the runtime publishes its load in Prometheus text ({@code /metrics}, from the server
+ *     root), read by load-aware routing; null when it publishes nothing (then the gateway's own in-flight count
+ *     stands in)
  */
 public record BackendProfile(
         BackendKind kind,
@@ -66,7 +69,8 @@ public record BackendProfile(
         boolean replayReasoning,
         boolean continueFinalMessage,
         boolean uniqueToolIds,
-        boolean nativeResponses) {
+        boolean nativeResponses,
+        String metricsPath) {
 
     /** Token-count endpoints per runtime (protocols.md §4.3). */
     public enum TokenizeMode { VLLM, LLAMACPP, TGI_CHAT, SGLANG_RAW, LOCALAI_RAW, COUNT_TOKENS, NONE }
@@ -78,7 +82,7 @@ public record BackendProfile(
     public static BackendProfile standard(BackendKind kind) {
         return new BackendProfile(kind, "/health", false, true, true, true, false, false, null, false,
                 TokenizeMode.NONE, true, true, ThinkingSwitch.NONE, false, TokenLimitField.MAX_TOKENS, 0, true, null,
-                false, false, true, false);
+                false, false, true, false, null);
     }
 
     /**
@@ -113,16 +117,19 @@ public record BackendProfile(
     public static BackendProfile of(BackendKind kind) {
         BackendProfile p = standard(kind);
         return switch (kind) {
-            case VLLM -> p.withMultipleChoices().base64Embeddings().tokenize(TokenizeMode.VLLM)
+            case VLLM -> p.metrics("/metrics").withMultipleChoices().base64Embeddings()
+                    .tokenize(TokenizeMode.VLLM)
                     .thinking(ThinkingSwitch.TEMPLATE_KWARGS).withMistralToolIds().withReplayReasoning()
                     .withContinueFinalMessage();
             case OLLAMA -> p.health("/api/version").base64Embeddings().withOnlyMaxTokens().noImageUrls()
                     .noToolChoiceNone().thinking(ThinkingSwitch.REASONING_EFFORT);
             // llama-server continues a final assistant message by itself
-            case LLAMACPP -> p.tokenize(TokenizeMode.LLAMACPP).thinking(ThinkingSwitch.TEMPLATE_KWARGS)
+            case LLAMACPP -> p.metrics("/metrics").tokenize(TokenizeMode.LLAMACPP)
+                    .thinking(ThinkingSwitch.TEMPLATE_KWARGS)
                     .withReplayReasoning();
-            case TGI -> p.withoutEmbeddings().upstreamModel("tgi").tokenize(TokenizeMode.TGI_CHAT).constantToolIds();
-            case SGLANG -> p.withMultipleChoices().tokenize(TokenizeMode.SGLANG_RAW)
+            case TGI -> p.metrics("/metrics").withoutEmbeddings().upstreamModel("tgi").tokenize(TokenizeMode.TGI_CHAT)
+                    .constantToolIds();
+            case SGLANG -> p.metrics("/metrics").withMultipleChoices().tokenize(TokenizeMode.SGLANG_RAW)
                     .thinking(ThinkingSwitch.TEMPLATE_KWARGS).withReplayReasoning().withContinueFinalMessage();
             case LOCALAI -> p.health("/readyz").tokenize(TokenizeMode.LOCALAI_RAW);
             case LMSTUDIO -> p.healthUnderBase("/models");
@@ -145,6 +152,11 @@ public record BackendProfile(
             d.healthPath = path;
             d.healthUnderBase = true;
         });
+    }
+
+    /** Load-aware routing reads {@code path} (root-relative, Prometheus text); null: the runtime publishes none. */
+    public BackendProfile metrics(String path) {
+        return edit(d -> d.metricsPath = path);
     }
 
     public BackendProfile withoutEmbeddings() {
@@ -260,6 +272,7 @@ public record BackendProfile(
         boolean continueFinalMessage;
         boolean uniqueToolIds;
         boolean nativeResponses;
+        String metricsPath;
 
         Draft(BackendProfile p) {
             kind = p.kind;
@@ -285,13 +298,14 @@ public record BackendProfile(
             continueFinalMessage = p.continueFinalMessage;
             uniqueToolIds = p.uniqueToolIds;
             nativeResponses = p.nativeResponses;
+            metricsPath = p.metricsPath;
         }
 
         BackendProfile build() {
             return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                     multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls,
                     toolChoiceNone, thinking, mistralToolIds, tokenField, maxStopSequences, topK, reasoningModels,
-                    replayReasoning, continueFinalMessage, uniqueToolIds, nativeResponses);
+                    replayReasoning, continueFinalMessage, uniqueToolIds, nativeResponses, metricsPath);
         }
     }
 }

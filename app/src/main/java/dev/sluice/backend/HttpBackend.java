@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 /** An OpenAI-compatible runtime reached over HTTP. */
 public final class HttpBackend implements Backend {
     private static final long PROBE_TIMEOUT_MS = 2000;
+    /** A vLLM /metrics is about 30 KB; anything far larger is not a metrics page. */
+    private static final int MAX_SCRAPE_BYTES = 1 << 20;
 
     private final BackendProfile profile;
     private final HttpUpstreamClient client;
@@ -112,6 +114,55 @@ public final class HttpBackend implements Backend {
                 @Override
                 public void onError(Throwable cause) {
                     result.complete(false);
+                }
+            });
+            ex.read();
+        });
+        result.whenComplete((ok, e) -> timer.cancel(false));
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<String> scrape(String path) {
+        Map<String, String> headers = new HashMap<>(2);
+        auth(headers);
+        var loop = client.anyLoop();
+        CompletableFuture<String> result = new CompletableFuture<>();
+        var timer = loop.schedule(() -> result.complete(null), PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        client.send(HttpMethod.GET, path, null, headers, loop).whenComplete((ex, err) -> {
+            if (err != null) {
+                result.complete(null);
+                return;
+            }
+            if (result.isDone()) {
+                ex.abort();
+                return;
+            }
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            ex.setSink(new BodySink() {
+                @Override
+                public void onData(ByteBuf data) {
+                    if (body.size() + data.readableBytes() > MAX_SCRAPE_BYTES) {
+                        data.release();
+                        ex.abort();
+                        result.complete(null);
+                        return;
+                    }
+                    byte[] chunk = new byte[data.readableBytes()];
+                    data.readBytes(chunk);
+                    data.release();
+                    body.write(chunk, 0, chunk.length);
+                    ex.read();
+                }
+
+                @Override
+                public void onEnd() {
+                    result.complete(ex.isSuccess() ? body.toString(java.nio.charset.StandardCharsets.UTF_8) : null);
+                }
+
+                @Override
+                public void onError(Throwable cause) {
+                    result.complete(null);
                 }
             });
             ex.read();

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param retryBudgetRatio retries allowed as a share of requests in flight (0.2 = at most 20 % extra attempts)
  * @param allowedFails consecutive failures after which a deployment is ejected
  * @param cooldown how long an ejected deployment stays out before it is probed again
+ * @param balancing per-alias strategies, prefix affinity's spill, load polling and active health checks
  */
 public record GeneralSettings(
         String masterKey,
@@ -31,7 +32,8 @@ public record GeneralSettings(
         Duration retryAfterCap,
         double retryBudgetRatio,
         int allowedFails,
-        Duration cooldown) {
+        Duration cooldown,
+        Balancing balancing) {
 
     public static final int DEFAULT_NUM_RETRIES = 2;
     public static final RoutingStrategy DEFAULT_ROUTING_STRATEGY = RoutingStrategy.WEIGHTED;
@@ -42,7 +44,16 @@ public record GeneralSettings(
     public static final int DEFAULT_ALLOWED_FAILS = 3;
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(30);
 
+    /** Without balancing settings: their defaults. */
+    public GeneralSettings(String masterKey, int numRetries, Map<String, List<String>> fallbacks,
+            RoutingStrategy routingStrategy, Duration retryBackoffBase, Duration retryBackoffMax,
+            Duration retryAfterCap, double retryBudgetRatio, int allowedFails, Duration cooldown) {
+        this(masterKey, numRetries, fallbacks, routingStrategy, retryBackoffBase, retryBackoffMax, retryAfterCap,
+                retryBudgetRatio, allowedFails, cooldown, Balancing.defaults());
+    }
+
     public GeneralSettings {
+        java.util.Objects.requireNonNull(balancing, "balancing");
         Map<String, List<String>> copy = new LinkedHashMap<>();
         fallbacks.forEach((alias, chain) -> copy.put(alias, List.copyOf(chain)));
         fallbacks = Collections.unmodifiableMap(copy);
@@ -71,6 +82,6 @@ public record GeneralSettings(
                 + ", fallbacks=" + fallbacks + ", routingStrategy=" + routingStrategy.id() + ", retryBackoffBase="
                 + retryBackoffBase + ", retryBackoffMax=" + retryBackoffMax + ", retryAfterCap=" + retryAfterCap
                 + ", retryBudgetRatio=" + retryBudgetRatio + ", allowedFails=" + allowedFails + ", cooldown="
-                + cooldown + "]";
+                + cooldown + ", balancing=" + balancing + "]";
     }
 }

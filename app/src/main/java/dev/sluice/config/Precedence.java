@@ -39,7 +39,8 @@ public final class Precedence {
         if (retries != null && !retries.isBlank()) {
             int n = ConfigLoader.load(name -> name.equals("NUM_RETRIES") ? retries : null).numRetries();
             g = new GeneralSettings(g.masterKey(), n, g.fallbacks(), g.routingStrategy(), g.retryBackoffBase(),
-                    g.retryBackoffMax(), g.retryAfterCap(), g.retryBudgetRatio(), g.allowedFails(), g.cooldown());
+                    g.retryBackoffMax(), g.retryAfterCap(), g.retryBudgetRatio(), g.allowedFails(), g.cooldown(),
+                    g.balancing());
         }
         return new FileConfig(file.deployments(), g, file.caches(), file.keys(), ConfigLoader.redis(env, file.redis()));
     }

@@ -34,7 +34,8 @@ public final class MessagesRequests {
         if (m != null && !m.isTextual()) {
             throw GatewayException.invalid("model: Input should be a valid string", "model");
         }
-        return ModelRouting.route(router, m == null ? null : m.asText(), true);
+        return ModelRouting.route(router, m == null ? null : m.asText(), true)
+                .affinity(() -> AffinityKeys.anthropic(json));
     }
 
     /** @param headers request headers the real Anthropic API must see ({@code anthropic-beta}) */

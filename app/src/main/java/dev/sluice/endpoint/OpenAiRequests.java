@@ -54,7 +54,8 @@ public final class OpenAiRequests {
         if (modelNode != null && !modelNode.isTextual()) {
             throw GatewayException.invalid("'model' must be a string", "model");
         }
-        Route route = ModelRouting.route(router, modelNode == null ? null : modelNode.asText(), false);
+        Route route = ModelRouting.route(router, modelNode == null ? null : modelNode.asText(), false)
+                .affinity(() -> AffinityKeys.openAi(json));
         String clientModel = ModelRouting.effectiveModel(router, Json.text(json, "model"));
         boolean stream = op != Api.EMBEDDINGS && json.path("stream").asBoolean(false);
         return new Routed(new ClientRequest.OpenAi(op.endpoint, op.path, body, json, clientModel, stream), route);

@@ -51,7 +51,8 @@ public final class ResponsesRequests {
         if (stream != null && !stream.isBoolean() && !stream.isNull()) {
             throw GatewayException.invalid("'stream' must be true or false", "stream");
         }
-        Route route = ModelRouting.route(router, model == null ? null : model.asText(), false);
+        Route route = ModelRouting.route(router, model == null ? null : model.asText(), false)
+                .affinity(() -> AffinityKeys.openAi(json));
         return new Routed(json, route, ModelRouting.effectiveModel(router, Json.text(json, "model")));
     }
 

@@ -50,7 +50,7 @@ public final class TokenCounter {
      * Anthropic API gets the request untranslated: it counts documents, images and tools itself.
      */
     public Prepared prepare(ClientRequest.Messages request, Route route) {
-        Upstream upstream = route.pool().pick(java.util.Set.of(), System.nanoTime());
+        Upstream upstream = route.peek();
         if (upstream.backend().dialect() == WireDialect.ANTHROPIC) {
             return new Prepared(request.json(), null, upstream, request.clientModel(), request.headers());
         }

@@ -32,6 +32,11 @@ public enum Cause {
     STREAM_TRUNCATED(Flags.ALL),
     /** The backend reported an error inside a stream that had already begun. */
     IN_BAND_ERROR(Flags.ALL),
+    /**
+     * Every deployment that could serve the request is ejected: the gateway sent nothing, so nothing counts
+     * against anyone's health, and retrying inside the gateway would only wait for the cooldown.
+     */
+    NO_DEPLOYMENT_AVAILABLE(new Flags(false, true, false)),
     /** The backend's answer is larger than the gateway buffers: asking again would get the same. */
     RESPONSE_TOO_LARGE(new Flags(false, true, false));
 

@@ -3,6 +3,7 @@ package dev.sluice.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cache.ResponseCache;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.endpoint.AffinityKeys;
 import dev.sluice.endpoint.ClientRequest;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.MessagesRequests;
@@ -68,6 +69,7 @@ public final class AnthropicController {
             body = BodyBytes.of(request, buffer, bodies);
             ObjectNode json = requests.parse(body);
             route = requests.route(json);
+            AffinityKeys.header(route, request.getHeaders().get(AffinityKeys.SESSION_HEADER));
             parsed = requests.messages(json, route, betas(request));
         } catch (GatewayException e) {
             return Replies.fail(request, e);

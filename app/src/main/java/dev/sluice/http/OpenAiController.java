@@ -3,6 +3,7 @@ package dev.sluice.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.cache.ResponseCache;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.endpoint.AffinityKeys;
 import dev.sluice.endpoint.ClientRequest;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.ModelList;
@@ -103,6 +104,7 @@ public final class OpenAiController {
         }
         ClientRequest.OpenAi parsed = routed.request();
         Route route = routed.route();
+        AffinityKeys.header(route, request.getHeaders().get(AffinityKeys.SESSION_HEADER));
         record.model(parsed.clientModel());
         record.alias(route.pool().alias());
         if (logPrompts) {

@@ -3,6 +3,7 @@ package dev.sluice.http;
 import dev.sluice.cache.ResponseCache;
 import dev.sluice.cache.ResponsesStore;
 import dev.sluice.config.GatewayConfig;
+import dev.sluice.endpoint.AffinityKeys;
 import dev.sluice.endpoint.ClientRequest;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.RequestBodies;
@@ -70,6 +71,7 @@ public final class ResponsesController {
         } catch (GatewayException e) {
             return Replies.fail(request, e);
         }
+        AffinityKeys.header(routed.route(), request.getHeaders().get(AffinityKeys.SESSION_HEADER));
         record.model(routed.clientModel());
         record.alias(routed.route().pool().alias());
         if (logPrompts) {

@@ -81,8 +81,21 @@ public final class Dispatcher {
             reg.remove();
             route.finish();
         });
-        tryUnary(route, route.first(), factory, record, client, result, closed);
+        Upstream first = firstOrFail(route, result);
+        if (first != null) {
+            tryUnary(route, first, factory, record, client, result, closed);
+        }
         return result;
+    }
+
+    /** The route's first deployment, or null with {@code result} failed when every deployment is resting. */
+    private static Upstream firstOrFail(Route route, CompletableFuture<?> result) {
+        try {
+            return route.first();
+        } catch (GatewayException e) {
+            result.completeExceptionally(e);
+            return null;
+        }
     }
 
     private <P> void tryUnary(Route route, Upstream u, Attempt.Factory<P> factory, RequestRecord record,
@@ -136,7 +149,12 @@ public final class Dispatcher {
         boolean[] closed = new boolean[1];
         ClientLink.Registration reg = client.onClose(() -> closed[0] = true);
         result.whenComplete((r, e) -> reg.remove());
-        tryStream(route, route.first(), factory, translators, record, client, result, closed);
+        Upstream first = firstOrFail(route, result);
+        if (first == null) {
+            route.finish();
+            return result;
+        }
+        tryStream(route, first, factory, translators, record, client, result, closed);
         return result;
     }
 

@@ -1,28 +1,59 @@
 package dev.sluice.routing;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The deployments serving one alias. Weighted round-robin by default (smooth, so weights 3:1 give
- * a a b a rather than a a a b), or least requests in flight. Ejected deployments are skipped, but a pool
- * never ejects everything: with all ejected, the one whose cooldown ends first is used.
+ * The deployments serving one alias, and how one is chosen for a request (docs/ROUTING.md): smooth weighted
+ * round-robin by default (weights 3:1 give a a b a rather than a a a b), least requests in flight, least loaded
+ * (power of two choices on the runtimes' published load), or prefix affinity (a conversation keeps its
+ * deployment, whose KV cache holds its prefix, unless that deployment is much busier than the others).
+ * Ejected deployments are skipped, and a deployment on probation takes one probe per cooldown. With none left
+ * the pool answers null: the caller fails fast rather than piling first attempts onto a deployment that is
+ * known to fail (reliability.md G6).
  */
 public final class Pool {
     /** How a deployment is chosen. */
-    public enum Strategy { WEIGHTED, LEAST_IN_FLIGHT }
+    public enum Strategy { WEIGHTED, LEAST_IN_FLIGHT, LEAST_LOADED, PREFIX_AFFINITY }
+
+    /** A full KV cache weighs as much as this many queued requests. */
+    static final double CACHE_WEIGHT = 4;
+    /** Default {@code affinity_spill}: how much busier than the least loaded the preferred deployment may be. */
+    public static final double DEFAULT_SPILL = 4;
 
     private final String alias;
     private final List<Upstream> upstreams;
     private final Strategy strategy;
+    private final double spill;
+    private final long[] idHashes;
 
     public Pool(String alias, List<Upstream> upstreams, Strategy strategy) {
+        this(alias, upstreams, strategy, DEFAULT_SPILL);
+    }
+
+    /**
+     * @param spill prefix affinity leaves the preferred deployment when its load exceeds the least loaded one's
+     *     by more than this (requests, see {@link Upstream#load})
+     */
+    public Pool(String alias, List<Upstream> upstreams, Strategy strategy, double spill) {
         if (upstreams.isEmpty()) {
             throw new IllegalArgumentException("pool " + alias + " has no deployments");
+        }
+        if (!(spill >= 0)) {
+            throw new IllegalArgumentException("spill: " + spill + " (expected: >= 0)");
         }
         this.alias = alias;
         this.upstreams = List.copyOf(upstreams);
         this.strategy = strategy;
+        this.spill = spill;
+        this.idHashes = new long[this.upstreams.size()];
+        for (int i = 0; i < idHashes.length; i++) {
+            idHashes[i] = hash(this.upstreams.get(i).id());
+        }
     }
 
     public String alias() {
@@ -33,44 +64,58 @@ public final class Pool {
         return upstreams;
     }
 
-    /** The next deployment, avoiding {@code tried} when any other is left; null when all were tried. */
-    public synchronized Upstream pick(Set<Upstream> tried, long now) {
+    public Strategy strategy() {
+        return strategy;
+    }
+
+    /** True when its strategy reads the runtimes' load, so their metrics are worth polling. */
+    public boolean loadAware() {
+        return strategy == Strategy.LEAST_LOADED || strategy == Strategy.PREFIX_AFFINITY;
+    }
+
+    /** The next deployment, avoiding {@code tried}; null when none is left that may take a request now. */
+    public Upstream pick(Set<Upstream> tried, long now) {
+        return pick(tried, now, null);
+    }
+
+    /**
+     * @param affinityKey what identifies the conversation for prefix affinity (null: none, least loaded is used)
+     */
+    public synchronized Upstream pick(Set<Upstream> tried, long now, String affinityKey) {
         // one reading of each deployment's health: Upstream.failed ejects under the deployment's lock, not this
         // one, and an ejection landing between two readings left no candidate at all
-        boolean[] ejected = new boolean[upstreams.size()];
-        boolean anyHealthy = false;
-        for (int i = 0; i < upstreams.size(); i++) {
-            ejected[i] = upstreams.get(i).ejected(now);
-            anyHealthy |= !ejected[i] && !tried.contains(upstreams.get(i));
-        }
-        if (!anyHealthy) {
-            Upstream soonest = null;
-            for (Upstream u : upstreams) {
-                if (!tried.contains(u) && (soonest == null || u.ejectedUntil() < soonest.ejectedUntil())) {
-                    soonest = u;
-                }
+        List<Upstream> open = new ArrayList<>(upstreams.size());
+        for (Upstream u : upstreams) {
+            if (!tried.contains(u) && u.admits(now)) {
+                open.add(u);
             }
-            return soonest;
         }
+        if (open.isEmpty()) {
+            return null;
+        }
+        Upstream best = switch (strategy) {
+            case WEIGHTED -> weighted(open);
+            case LEAST_IN_FLIGHT -> leastInFlight(open);
+            case LEAST_LOADED -> twoChoices(open, now);
+            case PREFIX_AFFINITY -> affinityKey == null ? twoChoices(open, now) : affine(open, now, affinityKey);
+        };
+        best.picked(now);
+        return best;
+    }
+
+    /** When the first deployment of this pool may take a request again (for Retry-After). */
+    public long availableAt(long now) {
+        long soonest = Long.MAX_VALUE;
+        for (Upstream u : upstreams) {
+            soonest = Math.min(soonest, u.availableAt(now));
+        }
+        return soonest;
+    }
+
+    private Upstream weighted(List<Upstream> open) {
         Upstream best = null;
-        if (strategy == Strategy.LEAST_IN_FLIGHT) {
-            for (int i = 0; i < upstreams.size(); i++) {
-                Upstream u = upstreams.get(i);
-                if (tried.contains(u) || ejected[i]) {
-                    continue;
-                }
-                if (best == null || u.inFlight() * (long) best.weight() < best.inFlight() * (long) u.weight()) {
-                    best = u;
-                }
-            }
-            return best;
-        }
         int total = 0;
-        for (int i = 0; i < upstreams.size(); i++) {
-            Upstream u = upstreams.get(i);
-            if (tried.contains(u) || ejected[i]) {
-                continue;
-            }
+        for (Upstream u : open) {
             u.currentWeight(u.currentWeight() + u.weight());
             total += u.weight();
             if (best == null || u.currentWeight() > best.currentWeight()) {
@@ -79,5 +124,84 @@ public final class Pool {
         }
         best.currentWeight(best.currentWeight() - total);
         return best;
+    }
+
+    private static Upstream leastInFlight(List<Upstream> open) {
+        Upstream best = null;
+        for (Upstream u : open) {
+            if (best == null || u.inFlight() * (long) best.weight() < best.inFlight() * (long) u.weight()) {
+                best = u;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Power of two choices: the less loaded of two deployments drawn at random. Nearly as good as the least
+     * loaded of all, and it does not send every request to the same deployment between two metric readings,
+     * which is what "least of all" does with a signal that is up to one poll interval old.
+     */
+    private static Upstream twoChoices(List<Upstream> open, long now) {
+        if (open.size() == 1) {
+            return open.get(0);
+        }
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        int i = r.nextInt(open.size());
+        int j = r.nextInt(open.size() - 1);
+        if (j >= i) {
+            j++;
+        }
+        Upstream a = open.get(i);
+        Upstream b = open.get(j);
+        return b.load(now, CACHE_WEIGHT) < a.load(now, CACHE_WEIGHT) ? b : a;
+    }
+
+    /**
+     * Rendezvous (highest random weight) hashing: each deployment scores the key, the highest score is the
+     * conversation's home; adding a deployment moves only the keys it now wins (about 1/n), removing one moves
+     * only its own. When the home is busier than the least loaded by more than the spill margin, the request
+     * goes to the next deployment in the key's own order that is not: a spilled conversation still lands on the
+     * same second choice, whose cache then holds its prefix too.
+     */
+    private Upstream affine(List<Upstream> open, long now, String key) {
+        long keyHash = hash(key);
+        double least = Double.MAX_VALUE;
+        double[] load = new double[open.size()];
+        double[] score = new double[open.size()];
+        Integer[] order = new Integer[open.size()];
+        for (int k = 0; k < open.size(); k++) {
+            Upstream u = open.get(k);
+            load[k] = u.load(now, CACHE_WEIGHT);
+            least = Math.min(least, load[k]);
+            long h = mix(keyHash ^ idHashes[upstreams.indexOf(u)]);
+            // weighted rendezvous: -w / ln(x), x uniform in (0, 1)
+            double x = ((h >>> 11) + 0.5) / (double) (1L << 53);
+            score[k] = -u.weight() / Math.log(x);
+            order[k] = k;
+        }
+        java.util.Arrays.sort(order, Comparator.comparingDouble((Integer k) -> score[k]).reversed());
+        for (int k : order) {
+            if (load[k] <= least + spill) {
+                return open.get(k);
+            }
+        }
+        return open.get(order[0]);
+    }
+
+    /** FNV-1a over UTF-8, then mixed: stable across JVMs and replicas, unlike String.hashCode's weak spread. */
+    static long hash(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return mix(h);
+    }
+
+    /** MurmurHash3's 64-bit finaliser. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 }

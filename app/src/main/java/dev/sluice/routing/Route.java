@@ -1,5 +1,7 @@
 package dev.sluice.routing;
 
+import dev.sluice.error.Cause;
+import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +30,9 @@ public final class Route {
     private int attempts;
     private boolean holdsRetry;
     private boolean started;
+    private java.util.function.Supplier<String> affinity = () -> null;
+    private String affinityKey;
+    private boolean affinityRead;
 
     /** What to do after an attempt failed. */
     public sealed interface Decision {
@@ -60,15 +65,78 @@ public final class Route {
         return chain.get(0);
     }
 
-    /** The first deployment to try. */
+    /**
+     * What identifies the request's conversation for prefix affinity (a session id, a prompt-cache key, a hash of
+     * its opening); null for none. Set by the endpoint, which parsed the request; routing never reads bodies.
+     */
+    public Route affinity(java.util.function.Supplier<String> key) {
+        this.affinity = key;
+        this.affinityRead = false;
+        return this;
+    }
+
+    /** The conversation's key, worked out on first use only (a digest of a long prompt is not free). */
+    public String affinityKey() {
+        if (!affinityRead) {
+            affinityRead = true;
+            affinityKey = affinity.get();
+        }
+        return affinityKey;
+    }
+
+    private String keyFor(Pool p) {
+        return p.strategy() == Pool.Strategy.PREFIX_AFFINITY ? affinityKey() : null;
+    }
+
+    /**
+     * The first deployment to try: of the alias's pool, else of the first fallback pool with one to offer.
+     *
+     * @throws GatewayException 503 with {@code Retry-After} when every deployment of every pool is ejected (or
+     *     on probation with its probe already out): failing fast costs the fleet nothing, while sending the
+     *     request anyway is the retry storm that keeps a recovering fleet down (reliability.md G6)
+     */
     public Upstream first() {
         if (!started) {
             started = true;
             budget.requestStarted();
         }
-        Upstream u = chain.get(0).pick(tried, System.nanoTime());
-        mark(u);
-        return u;
+        long now = System.nanoTime();
+        for (int i = 0; i < chain.size(); i++) {
+            Upstream u = chain.get(i).pick(tried, now, keyFor(chain.get(i)));
+            if (u != null) {
+                if (i > 0) {
+                    poolIndex = i;
+                    attemptsInPool = 0;
+                    events.fallback(chain.get(0).alias());
+                }
+                mark(u);
+                return u;
+            }
+        }
+        throw unavailable(now);
+    }
+
+    /** A deployment to prepare a request for without sending it yet (token counts); as {@link #first()}. */
+    public Upstream peek() {
+        long now = System.nanoTime();
+        for (Pool p : chain) {
+            Upstream u = p.pick(Set.of(), now, keyFor(p));
+            if (u != null) {
+                return u;
+            }
+        }
+        throw unavailable(now);
+    }
+
+    private GatewayException unavailable(long now) {
+        long at = Long.MAX_VALUE;
+        for (Pool p : chain) {
+            at = Math.min(at, p.availableAt(now));
+        }
+        long seconds = Math.max(1, (at - now + 999_999_999L) / 1_000_000_000L);
+        return GatewayException.of(ErrorKind.OVERLOADED, Cause.NO_DEPLOYMENT_AVAILABLE, "every deployment of '"
+                + clientModel + "' is failing and resting; try again in " + seconds + " s")
+                .withHeader("Retry-After", Long.toString(seconds));
     }
 
     private void mark(Upstream u) {
@@ -91,15 +159,12 @@ public final class Route {
         while (poolIndex < chain.size()) {
             Pool pool = chain.get(poolIndex);
             if (attemptsInPool <= policy.retries()) {
-                Upstream candidate = pool.pick(tried, now);
-                if (candidate == null || candidate.ejected(now)) {
-                    // every deployment tried, or only ejected ones left untried: go round the healthy ones again
-                    candidate = pool.pick(Set.of(), now);
-                }
-                if (candidate != null && candidate.ejected(now)) {
-                    // the pool keeps an ejected deployment in service for first attempts only (never all
-                    // ejected); retrying onto one is what turns a failing fleet into a retry storm
-                    candidate = null;
+                // the pool offers only deployments that may take a request: never an ejected one, since retrying
+                // onto one is what turns a failing fleet into a retry storm
+                Upstream candidate = pool.pick(tried, now, keyFor(pool));
+                if (candidate == null) {
+                    // every deployment tried: go round the healthy ones again
+                    candidate = pool.pick(Set.of(), now, keyFor(pool));
                 }
                 if (candidate == u && policy.waitsTooLong(e)) {
                     candidate = null; // it asked for a longer pause than we wait: not again for this request

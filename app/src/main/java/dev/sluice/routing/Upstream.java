@@ -10,7 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One deployment at run time: a backend serving a pool's alias, with its weight, requests in flight and
  * passive health. A deployment that fails {@code allowedFails} times in a row (or refuses connections) is
- * ejected for a cooldown that doubles with each ejection (capped), then gets traffic again, which probes it.
+ * ejected for a cooldown that doubles with each ejection (capped). When the cooldown ends the deployment is on
+ * probation: one request per cooldown may go to it (the probe); the first success reinstates it, a failure ejects
+ * it again at once. Active health checks ({@link LoadMonitor}) can hold it out as well. Its load, for load-aware
+ * routing, is the runtime's last published {@link LoadSignal} plus what the gateway sent since, or the gateway's
+ * own in-flight count where the runtime publishes nothing.
  */
 public final class Upstream {
     private static final Duration MAX_COOLDOWN = Duration.ofMinutes(5);
@@ -29,6 +33,11 @@ public final class Upstream {
     private int consecutiveFailures;
     private int ejections;
     private long ejectedUntil;
+    private long cooldownNanos;
+    private long nextProbe;
+    private boolean activeDown;
+    private volatile LoadSignal signal;
+    private volatile long signalTtlNanos;
     private int currentWeight;
 
     /**
@@ -122,8 +131,73 @@ public final class Upstream {
         inFlight.decrementAndGet();
     }
 
+    /** Out of rotation: in a passive cooldown, or held out by active health checks. */
     synchronized boolean ejected(long now) {
-        return now < ejectedUntil;
+        return now < ejectedUntil || activeDown;
+    }
+
+    /**
+     * May take a request now: not ejected, and when on probation (cooldown over, not yet proven healthy) only
+     * if no probe went to it within the last cooldown, so a recovering deployment sees one request, not a storm.
+     */
+    synchronized boolean admits(long now) {
+        return !ejected(now) && !(onProbation(now) && now < nextProbe);
+    }
+
+    /** Records that it was picked: on probation, that pick is the cooldown's one probe. */
+    synchronized void picked(long now) {
+        if (onProbation(now)) {
+            nextProbe = now + cooldownNanos;
+        }
+    }
+
+    /** When it may next take a request, for Retry-After; {@code now} when it may now. */
+    synchronized long availableAt(long now) {
+        long at = Math.max(now, ejectedUntil);
+        return onProbation(now) ? Math.max(at, nextProbe) : at;
+    }
+
+    private boolean onProbation(long now) {
+        return ejectedUntil != 0 && now >= ejectedUntil;
+    }
+
+    /** Active health checks hold it out ({@code down}) or let it back in. */
+    synchronized void activeDown(boolean down) {
+        activeDown = down;
+    }
+
+    synchronized boolean activeDown() {
+        return activeDown;
+    }
+
+    /** The runtime's latest published load; {@code ttlNanos} is how long it stays worth reading. */
+    void signal(LoadSignal s, long ttlNanos) {
+        signalTtlNanos = ttlNanos;
+        signal = s;
+    }
+
+    /** The last load signal, or null. */
+    public LoadSignal signal() {
+        return signal;
+    }
+
+    /**
+     * How busy it is, for load-aware routing: requests at the runtime (running + waiting, as last published,
+     * plus those the gateway sent since; never less than the gateway's own in-flight count), queued requests
+     * counted twice since they wait for a slot, plus {@code cacheWeight} at a full KV cache (a full cache means
+     * preemption and recomputation); divided by the weight.
+     */
+    double load(long now, double cacheWeight) {
+        int mine = inFlight.get();
+        LoadSignal s = signal;
+        if (s == null || s.empty() || now - s.atNanos() > signalTtlNanos) {
+            return (double) mine / weight;
+        }
+        double running = Double.isNaN(s.running()) ? 0 : s.running();
+        double waiting = Double.isNaN(s.waiting()) ? 0 : s.waiting();
+        double atRuntime = Math.max(mine, running + waiting + Math.max(0, mine - s.inFlightAtRead()));
+        double cache = Double.isNaN(s.cacheUsage()) ? 0 : s.cacheUsage();
+        return (atRuntime + waiting + cacheWeight * cache) / weight;
     }
 
     synchronized long ejectedUntil() {
@@ -133,6 +207,8 @@ public final class Upstream {
     /** Takes over an ejection another replica published, if it lasts longer than this replica's own. */
     synchronized void adoptEjection(long untilNanos) {
         if (untilNanos > ejectedUntil) {
+            long now = System.nanoTime();
+            cooldownNanos = Math.max(cooldownNanos, Math.max(cooldown.toNanos(), untilNanos - now));
             ejectedUntil = untilNanos;
         }
     }
@@ -151,6 +227,7 @@ public final class Upstream {
         if (ejectedUntil != 0 && System.nanoTime() >= ejectedUntil) {
             ejectedUntil = 0;
             ejections = 0;
+            nextProbe = 0;
         }
     }
 
@@ -160,10 +237,13 @@ public final class Upstream {
             return false;
         }
         consecutiveFailures++;
-        if ((refused(e) || consecutiveFailures >= allowedFails) && now >= ejectedUntil) {
+        // a failed probe (on probation) ejects again at once: the deployment has not recovered
+        if ((refused(e) || consecutiveFailures >= allowedFails || onProbation(now)) && now >= ejectedUntil) {
             ejections++;
             long nanos = cooldown.toNanos() << Math.min(ejections - 1, 10);
-            ejectedUntil = now + Math.min(nanos, MAX_COOLDOWN.toNanos());
+            cooldownNanos = Math.min(nanos, MAX_COOLDOWN.toNanos());
+            ejectedUntil = now + cooldownNanos;
+            nextProbe = 0;
             consecutiveFailures = 0;
             return true;
         }

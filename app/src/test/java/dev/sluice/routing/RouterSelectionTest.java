@@ -193,7 +193,7 @@ class RouterSelectionTest {
     class Passive_health {
 
         @Test
-        void ejected_deployments_get_no_traffic_until_their_cooldown_ends() {
+        void ejected_deployments_get_no_traffic_until_their_cooldown_ends_then_one_probe_per_cooldown() {
             Upstream a = deployment("a", 1);
             Upstream b = deployment("b", 1);
             Upstream c = deployment("c", 1);
@@ -207,15 +207,21 @@ class RouterSelectionTest {
             }
             assertThat(during).doesNotContain("b").contains("a", "c");
 
+            // on probation: one request probes it, the rest of the cooldown's traffic goes elsewhere (G6)
             List<String> after = new ArrayList<>();
             for (int i = 0; i < 60; i++) {
                 after.add(pool.pick(Set.of(), t0 + COOLDOWN.toNanos()).id());
             }
-            assertThat(counts(after)).containsEntry("b", 20);
+            assertThat(counts(after)).containsEntry("b", 1);
+            List<String> nextCooldown = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                nextCooldown.add(pool.pick(Set.of(), t0 + 2 * COOLDOWN.toNanos()).id());
+            }
+            assertThat(counts(nextCooldown)).as("another cooldown later: another probe").containsEntry("b", 1);
         }
 
         @Test
-        void never_ejects_everything_with_all_ejected_the_one_back_soonest_is_used() {
+        void with_all_ejected_nothing_is_picked_and_the_pool_says_when_one_is_back() {
             Upstream a = deployment("a", 5, 1, Duration.ofSeconds(10));
             Upstream b = deployment("b", 1, 1, Duration.ofSeconds(5));
             Upstream c = deployment("c", 1, 1, Duration.ofSeconds(20));
@@ -226,10 +232,12 @@ class RouterSelectionTest {
             c.failed(HTTP_500, t0);
             assertThat(List.of(a, b, c)).allMatch(u -> u.ejected(t0 + 1));
 
-            assertThat(pool.pick(Set.of(), t0 + 1)).isSameAs(b);
-            assertThat(pool.pick(Set.of(b), t0 + 1)).as("b tried: the next soonest").isSameAs(a);
-            Pool least = new Pool("m", List.of(a, b, c), Pool.Strategy.LEAST_IN_FLIGHT);
-            assertThat(least.pick(Set.of(), t0 + 1)).isSameAs(b);
+            // sending first attempts to the one back soonest was a retry storm on a failing fleet (G6)
+            assertThat(pool.pick(Set.of(), t0 + 1)).isNull();
+            assertThat(new Pool("m", List.of(a, b, c), Pool.Strategy.LEAST_LOADED).pick(Set.of(), t0 + 1)).isNull();
+            assertThat(pool.availableAt(t0 + 1)).isEqualTo(t0 + Duration.ofSeconds(5).toNanos());
+            assertThat(pool.pick(Set.of(), t0 + Duration.ofSeconds(5).toNanos())).as("b's probe").isSameAs(b);
+            assertThat(pool.pick(Set.of(), t0 + Duration.ofSeconds(5).toNanos())).as("one probe only").isNull();
         }
 
         @Test
@@ -357,7 +365,8 @@ class RouterSelectionTest {
                 int picks = 0;
                 while (System.nanoTime() < end) {
                     for (int i = 0; i < 1000; i++) {
-                        assertThat(pool.pick(Set.of(), 0)).isNotNull();
+                        // null is fine (both may be out at time 0); a throw or the dead one is not
+                        assertThat(pool.pick(Set.of(), 0)).isNotSameAs(down);
                     }
                     picks += 1000;
                 }
@@ -566,7 +575,7 @@ class RouterSelectionTest {
         }
 
         @Test
-        void a_retry_never_goes_to_an_ejected_deployment_though_a_first_attempt_may() {
+        void a_retry_never_goes_to_an_ejected_deployment_nor_a_first_attempt() {
             Upstream a1 = new Upstream("a1", "a", new Unused(), null, 1, 1, COOLDOWN);
             Upstream a2 = new Upstream("a2", "a", new Unused(), null, 1, 1, COOLDOWN);
             Upstream b1 = new Upstream("b1", "b", new Unused(), null, 1, 1, COOLDOWN);
@@ -582,12 +591,14 @@ class RouterSelectionTest {
             assertThat(run(router.route("a"), HTTP_500)).containsExactly("a/a1", "a/a1", "a/a1");
 
             a1.failed(REFUSED, now);
-            // everything ejected: the first attempt still goes out (to the deployment back soonest), no retry
+            // everything ejected, the fallback too: no attempt at all, a 503 that says when to come back (G6)
             Route route = router.route("a");
-            Upstream first = route.first();
-            assertThat(first.ejected(System.nanoTime())).isTrue();
-            assertThat(next(route, first, HTTP_503)).isNull();
-            assertThat(route.attempts()).isEqualTo(1);
+            GatewayException none = org.assertj.core.api.Assertions.catchThrowableOfType(GatewayException.class,
+                    route::first);
+            assertThat(none.status()).isEqualTo(503);
+            assertThat(none.headers()).containsKey("Retry-After");
+            assertThat(none.countsAgainstHealth()).isFalse();
+            assertThat(route.attempts()).isZero();
         }
 
         @Test

@@ -1,5 +1,6 @@
 package dev.sluice.config.file;
 
+import dev.sluice.config.Balancing;
 import dev.sluice.config.GeneralSettings;
 import dev.sluice.config.RoutingStrategy;
 
@@ -18,7 +19,9 @@ import java.util.Set;
 final class SettingsReader {
     static final List<String> ROUTING_KEYS = List.of("num_retries", "fallbacks", "routing_strategy",
             "retry_backoff_base", "retry_backoff_max", "retry_after_cap", "retry_budget_ratio", "allowed_fails",
-            "cooldown", "cooldown_time");
+            "cooldown", "cooldown_time", "routing_strategy_per_alias", "affinity_spill", "load_poll_interval",
+            "health_check_interval", "health_check_timeout", "health_check_unhealthy_threshold",
+            "health_check_healthy_threshold");
     private static final List<String> GENERAL_KEYS = concat(concat(List.of("master_key"), ROUTING_KEYS),
             List.of("redis_url", "redis_timeout_ms", "redis_failure_mode", "redis_replicas_hint"));
     private static final List<String> LITELLM_KEYS = List.of("num_retries", "fallbacks");
@@ -69,7 +72,41 @@ final class SettingsReader {
         Duration cooldown = duration(merged, "cooldown", Duration.ofMillis(1), Duration.ofHours(1),
                 GeneralSettings.DEFAULT_COOLDOWN);
         return new GeneralSettings(masterKey, numRetries, fallbacks, strategy, base, max, retryAfterCap,
-                ratio == null ? GeneralSettings.DEFAULT_RETRY_BUDGET_RATIO : ratio, allowedFails, cooldown);
+                ratio == null ? GeneralSettings.DEFAULT_RETRY_BUDGET_RATIO : ratio, allowedFails, cooldown,
+                balancing(merged));
+    }
+
+    /** The load-balancing keys (docs/ROUTING.md). */
+    private Balancing balancing(Map<String, Located> merged) {
+        Map<String, RoutingStrategy> byAlias = new LinkedHashMap<>();
+        Located per = merged.get("routing_strategy_per_alias");
+        if (per != null && per.value != null) {
+            Map<String, Object> map = r.map(per.value, per.path, "{qwen: prefix_affinity}");
+            if (map != null) {
+                map.forEach((alias, v) -> {
+                    String path = ConfigReader.key(per.path, alias);
+                    if (!aliases.contains(alias)) {
+                        r.error(path, "'" + alias + "' is not a model_name in model_list" + known());
+                        return;
+                    }
+                    byAlias.put(alias, strategy(new Located(v, path)));
+                });
+            }
+        }
+        Located spill = merged.get("affinity_spill");
+        Double spillValue = spill == null ? null : r.decimal(spill.value, spill.path, 0, 1_000_000,
+                ", requests the preferred deployment may be busier than the least loaded");
+        Duration poll = duration(merged, "load_poll_interval", Duration.ofMillis(50), Duration.ofMinutes(1),
+                Balancing.DEFAULT_LOAD_POLL_INTERVAL);
+        Duration every = duration(merged, "health_check_interval", Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
+        Duration timeout = duration(merged, "health_check_timeout", Duration.ofMillis(10), Duration.ofMinutes(1),
+                Balancing.DEFAULT_HEALTH_CHECK_TIMEOUT);
+        int down = orDefault(integer(merged, "health_check_unhealthy_threshold", 1, 100,
+                ", failed probes in a row that take a deployment out"), Balancing.DEFAULT_UNHEALTHY_THRESHOLD);
+        int up = orDefault(integer(merged, "health_check_healthy_threshold", 1, 100,
+                ", good probes in a row that bring it back"), Balancing.DEFAULT_HEALTHY_THRESHOLD);
+        return new Balancing(byAlias, spillValue == null ? Balancing.DEFAULT_AFFINITY_SPILL : spillValue, poll,
+                every, timeout, down, up);
     }
 
     private void collect(Map<String, Object> root, String section, List<String> known, Map<String, Located> merged) {

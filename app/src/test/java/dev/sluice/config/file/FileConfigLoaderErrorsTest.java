@@ -188,7 +188,7 @@ class FileConfigLoaderErrorsTest {
                   cooldown: -5
                 """)).containsExactly(
                 "general_settings.routing_strategy: 'latency-based-routing' is not a supported routing strategy"
-                        + " (expected: weighted or least_in_flight; LiteLLM's simple-shuffle and least-busy are"
+                        + " (expected: weighted, least_in_flight, least_loaded or prefix_affinity; LiteLLM's simple-shuffle and least-busy are"
                         + " accepted) [line 4]",
                 "general_settings.retry_backoff_max: retry_backoff_max (1000ms) is shorter than retry_backoff_base"
                         + " (2000ms) (expected: max >= base) [line 6]",

@@ -1,0 +1,167 @@
+package dev.sluice.routing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Watches the deployments between requests. Reads each runtime's published load (its profile's metrics page) for
+ * the pools whose strategy uses it, every {@code loadInterval}; and, when {@code healthInterval} is set, probes
+ * every deployment's health path, holding a deployment out after {@code unhealthyThreshold} failed probes in a
+ * row and letting it back after {@code healthyThreshold} good ones. The active checks sit beside passive
+ * ejection ({@link Upstream#failed}): they find a dead deployment before a request does, and keep a deployment
+ * that answers requests but fails its probe (loading a model, draining) out of rotation.
+ */
+public final class LoadMonitor implements AutoCloseable {
+    /**
+     * @param loadInterval how often to read the runtimes' metrics; zero to never read them
+     * @param healthInterval how often to probe health paths; zero for no active checks
+     * @param healthTimeout a probe not answered within this counts as failed
+     * @param unhealthyThreshold failed probes in a row that hold a deployment out
+     * @param healthyThreshold good probes in a row that let it back
+     */
+    public record Settings(Duration loadInterval, Duration healthInterval, Duration healthTimeout,
+            int unhealthyThreshold, int healthyThreshold) {
+        public static final Duration DEFAULT_LOAD_INTERVAL = Duration.ofMillis(500);
+        public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(2);
+        public static final int DEFAULT_UNHEALTHY_THRESHOLD = 3;
+        public static final int DEFAULT_HEALTHY_THRESHOLD = 2;
+
+        public Settings {
+            if (unhealthyThreshold < 1 || healthyThreshold < 1) {
+                throw new IllegalArgumentException("thresholds: " + unhealthyThreshold + "/" + healthyThreshold
+                        + " (expected: >= 1)");
+            }
+        }
+
+        /** Load read every 500 ms, no active health checks. */
+        public static Settings defaults() {
+            return new Settings(DEFAULT_LOAD_INTERVAL, Duration.ZERO, DEFAULT_HEALTH_TIMEOUT,
+                    DEFAULT_UNHEALTHY_THRESHOLD, DEFAULT_HEALTHY_THRESHOLD);
+        }
+    }
+
+    private final Settings settings;
+    private final Router.RouteEvents events;
+    private final List<Upstream> watched = new ArrayList<>();
+    private final Set<Upstream> loadWatched = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Upstream, int[]> streaks = new IdentityHashMap<>();
+    private ScheduledExecutorService timer;
+
+    public LoadMonitor(Router router, Settings settings, Router.RouteEvents events) {
+        this.settings = settings;
+        this.events = events;
+        Set<Upstream> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Pool p : router.pools()) {
+            for (Upstream u : p.upstreams()) {
+                if (seen.add(u)) {
+                    watched.add(u);
+                    streaks.put(u, new int[2]);
+                }
+                if (p.loadAware() && u.profile().metricsPath() != null) {
+                    loadWatched.add(u);
+                }
+            }
+        }
+    }
+
+    /** Starts polling in the background; does nothing when there is nothing to poll. */
+    public synchronized LoadMonitor start() {
+        boolean load = !settings.loadInterval().isZero() && !loadWatched.isEmpty();
+        boolean health = !settings.healthInterval().isZero();
+        if (timer != null || !(load || health)) {
+            return this;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-load-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+        if (load) {
+            long ms = settings.loadInterval().toMillis();
+            timer.scheduleWithFixedDelay(this::readLoadQuietly, 0, ms, TimeUnit.MILLISECONDS);
+        }
+        if (health) {
+            long ms = settings.healthInterval().toMillis();
+            timer.scheduleWithFixedDelay(this::checkHealthQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        }
+        return this;
+    }
+
+    /** Reads every watched runtime's load once; completes when all have answered or timed out. */
+    public CompletableFuture<Void> readLoad() {
+        // a reading stays worth using for three intervals: one late or lost scrape does not drop the signal
+        long ttl = Math.max(settings.loadInterval().toNanos(), Duration.ofMillis(100).toNanos()) * 3;
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (Upstream u : loadWatched) {
+            all.add(u.backend().scrape(u.profile().metricsPath()).thenAccept(page -> {
+                if (page != null) {
+                    u.signal(RuntimeMetrics.parse(page, System.nanoTime(), u.inFlight()), ttl);
+                }
+            }));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** Probes every deployment once and applies the thresholds; completes when all probes have settled. */
+    public CompletableFuture<Void> checkHealth() {
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (Upstream u : watched) {
+            all.add(u.backend().probe()
+                    .completeOnTimeout(false, settings.healthTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .exceptionally(e -> false)
+                    .thenAccept(ok -> record(u, ok)));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    private void record(Upstream u, boolean ok) {
+        boolean eject;
+        synchronized (streaks) {
+            int[] s = streaks.get(u); // [0] failures in a row, [1] successes in a row
+            s[ok ? 1 : 0]++;
+            s[ok ? 0 : 1] = 0;
+            eject = !ok && s[0] == settings.unhealthyThreshold() && !u.activeDown();
+            if (eject) {
+                u.activeDown(true);
+            } else if (ok && s[1] >= settings.healthyThreshold() && u.activeDown()) {
+                u.activeDown(false);
+            }
+        }
+        if (eject) {
+            events.ejected(u);
+        }
+    }
+
+    private void readLoadQuietly() {
+        try {
+            readLoad().get(Math.max(1, settings.loadInterval().toMillis() * 4), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // a slow or broken metrics page only means stale load: the signal expires and in-flight counts stand in
+        }
+    }
+
+    private void checkHealthQuietly() {
+        try {
+            checkHealth().get(settings.healthTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // probes never fail; a timeout here means the next round will see the same deployments again
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+        }
+    }
+}

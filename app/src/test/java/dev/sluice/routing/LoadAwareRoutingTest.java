@@ -1,0 +1,181 @@
+package dev.sluice.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.backend.Backend;
+import dev.sluice.backend.BackendKind;
+import dev.sluice.backend.BackendProfile;
+import dev.sluice.backend.UpstreamCall;
+import dev.sluice.backend.UpstreamExchange;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Choosing by published load, and keeping a conversation on its deployment (no traffic is sent). */
+class LoadAwareRoutingTest {
+    private static final long TTL = Duration.ofSeconds(60).toNanos();
+
+    private static final class Unused implements Backend {
+        @Override
+        public BackendProfile profile() {
+            return BackendProfile.of(BackendKind.VLLM);
+        }
+
+        @Override
+        public CompletableFuture<UpstreamExchange> send(UpstreamCall call) {
+            throw new AssertionError("selection tests send nothing");
+        }
+
+        @Override
+        public CompletableFuture<Boolean> probe() {
+            return CompletableFuture.completedFuture(true);
+        }
+
+        @Override
+        public String location() {
+            return "nowhere";
+        }
+    }
+
+    private static List<Upstream> fleet(int n) {
+        List<Upstream> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new Upstream("d" + i, "m", new Unused(), null, 1, 3, Duration.ofSeconds(30)));
+        }
+        return out;
+    }
+
+    private static void publish(Upstream u, double running, double waiting, double cache, long now) {
+        u.signal(new LoadSignal(running, waiting, cache, now, 0), TTL);
+    }
+
+    @Test
+    void least_loaded_keeps_traffic_off_a_deployment_with_a_long_queue() {
+        List<Upstream> us = fleet(4);
+        long now = System.nanoTime();
+        publish(us.get(0), 8, 20, 0.95, now);
+        for (int i = 1; i < 4; i++) {
+            publish(us.get(i), 2, 0, 0.2, now);
+        }
+        Pool pool = new Pool("m", us, Pool.Strategy.LEAST_LOADED);
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            counts.merge(pool.pick(Set.of(), now).id(), 1, Integer::sum);
+        }
+        assertThat(counts.getOrDefault("d0", 0)).as("never the less loaded of any two").isZero();
+        assertThat(counts).containsKeys("d1", "d2", "d3");
+    }
+
+    @Test
+    void a_stale_or_missing_signal_falls_back_to_the_gateways_in_flight_count() {
+        List<Upstream> us = fleet(2);
+        long now = System.nanoTime();
+        us.get(0).signal(new LoadSignal(0, 0, 0, now - 2 * TTL, 0), TTL); // says idle, but long ago
+        for (int i = 0; i < 5; i++) {
+            us.get(0).started();
+        }
+        Pool pool = new Pool("m", us, Pool.Strategy.LEAST_LOADED);
+        for (int i = 0; i < 50; i++) {
+            assertThat(pool.pick(Set.of(), now)).isSameAs(us.get(1));
+        }
+    }
+
+    @Test
+    void requests_sent_since_the_last_reading_count_until_the_next() {
+        Upstream u = fleet(1).get(0);
+        long now = System.nanoTime();
+        u.signal(new LoadSignal(2, 1, 0, now, 3), TTL); // read when this gateway had 3 in flight
+        for (int i = 0; i < 5; i++) {
+            u.started();
+        }
+        // runtime said 3 (2 running + 1 waiting); 2 more sent since; queued ones count again
+        assertThat(u.load(now, 0)).isEqualTo(5 + 1);
+    }
+
+    @Test
+    void prefix_affinity_sends_a_conversation_to_the_same_deployment() {
+        Pool pool = new Pool("m", fleet(4), Pool.Strategy.PREFIX_AFFINITY);
+        long now = System.nanoTime();
+        Map<String, Integer> homes = new HashMap<>();
+        for (int c = 0; c < 200; c++) {
+            String key = "conversation-" + c;
+            Upstream home = pool.pick(Set.of(), now, key);
+            for (int turn = 0; turn < 5; turn++) {
+                assertThat(pool.pick(Set.of(), now, key)).isSameAs(home);
+            }
+            homes.merge(home.id(), 1, Integer::sum);
+        }
+        assertThat(homes).hasSize(4);
+        assertThat(homes.values()).allMatch(n -> n > 25, "keys spread over every deployment");
+    }
+
+    @Test
+    void adding_a_deployment_moves_only_the_keys_it_wins() {
+        List<Upstream> four = fleet(5).subList(0, 4);
+        List<Upstream> five = new ArrayList<>(four);
+        five.add(new Upstream("d4", "m", new Unused(), null, 1, 3, Duration.ofSeconds(30)));
+        Pool before = new Pool("m", four, Pool.Strategy.PREFIX_AFFINITY);
+        Pool after = new Pool("m", five, Pool.Strategy.PREFIX_AFFINITY);
+        long now = System.nanoTime();
+        int moved = 0;
+        int n = 2000;
+        for (int c = 0; c < n; c++) {
+            String key = "k" + c;
+            Upstream a = before.pick(Set.of(), now, key);
+            Upstream b = after.pick(Set.of(), now, key);
+            if (!a.id().equals(b.id())) {
+                moved++;
+                assertThat(b.id()).as("a key moves only to the new deployment").isEqualTo("d4");
+            }
+        }
+        // about 1/5 of the keys move (modulo hashing would move about 4/5)
+        assertThat(moved).isBetween(n / 5 - n / 15, n / 5 + n / 15);
+    }
+
+    @Test
+    void prefix_affinity_spills_from_a_busy_home_to_the_keys_next_choice_and_comes_back() {
+        List<Upstream> us = fleet(4);
+        Pool pool = new Pool("m", us, Pool.Strategy.PREFIX_AFFINITY, 4);
+        long now = System.nanoTime();
+        String key = "busy-conversation";
+        Upstream home = pool.pick(Set.of(), now, key);
+        for (Upstream u : us) {
+            publish(u, 1, 0, 0, now);
+        }
+        publish(home, 4, 2, 0, now); // 6 + 2 queued counted twice = 8 > 1 + 4
+        Upstream spill = pool.pick(Set.of(), now, key);
+        assertThat(spill).isNotSameAs(home);
+        assertThat(pool.pick(Set.of(), now, key)).as("spills consistently to the same second choice").isSameAs(spill);
+
+        publish(home, 3, 0, 0, now); // within the margin again
+        assertThat(pool.pick(Set.of(), now, key)).isSameAs(home);
+    }
+
+    @Test
+    void prefix_affinity_without_a_key_balances_by_load() {
+        List<Upstream> us = fleet(2);
+        long now = System.nanoTime();
+        publish(us.get(0), 10, 10, 1, now);
+        publish(us.get(1), 0, 0, 0, now);
+        Pool pool = new Pool("m", us, Pool.Strategy.PREFIX_AFFINITY);
+        assertThat(pool.pick(Set.of(), now, null)).isSameAs(us.get(1));
+    }
+
+    @Test
+    void prefix_affinity_skips_an_ejected_home_and_a_retry_takes_the_keys_next_choice() {
+        List<Upstream> us = fleet(4);
+        Pool pool = new Pool("m", us, Pool.Strategy.PREFIX_AFFINITY);
+        long now = System.nanoTime();
+        String key = "k";
+        Upstream home = pool.pick(Set.of(), now, key);
+        Upstream second = pool.pick(Set.of(home), now, key);
+        assertThat(second).isNotSameAs(home);
+        home.adoptEjection(now + TTL);
+        assertThat(pool.pick(Set.of(), now, key)).isSameAs(second);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.sluice.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.FakeRuntime;
+import dev.sluice.testing.Reply;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Load read from a runtime's /metrics over loopback, and active health checks ejecting and reinstating. */
+class LoadMonitorTest {
+    private static final LoadMonitor.Settings SETTINGS = new LoadMonitor.Settings(Duration.ofSeconds(1),
+            Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 2);
+
+    @Test
+    void reads_vllm_metrics_for_a_load_aware_pool_and_nothing_for_a_weighted_one() throws Exception {
+        try (Fleet fleet = new Fleet(); FakeRuntime busy = FakeRuntime.vllm(); FakeRuntime plain = FakeRuntime.vllm()) {
+            Upstream u = fleet.upstream("busy", "m", busy, 1, 3, Duration.ofSeconds(30));
+            Upstream w = fleet.upstream("plain", "w", plain, 1, 3, Duration.ofSeconds(30));
+            Router router = new Router(List.of(new Pool("m", List.of(u), Pool.Strategy.LEAST_LOADED),
+                    new Pool("w", List.of(w), Pool.Strategy.WEIGHTED)), Map.of(), Map.of(), Fleet.retries(0),
+                    new RetryBudget(1, 10), Router.RouteEvents.NONE);
+            busy.enqueue("/metrics", Reply.text(200, """
+                    # TYPE vllm:num_requests_running gauge
+                    vllm:num_requests_running{engine="0",model_name="m"} 4.0
+                    vllm:num_requests_waiting{engine="0",model_name="m"} 9.0
+                    vllm:kv_cache_usage_perc{engine="0",model_name="m"} 0.5
+                    """));
+            LoadMonitor monitor = new LoadMonitor(router, SETTINGS, Router.RouteEvents.NONE);
+            monitor.readLoad().get(5, TimeUnit.SECONDS);
+
+            assertThat(u.signal()).isNotNull();
+            assertThat(u.signal().running()).isEqualTo(4);
+            assertThat(u.signal().waiting()).isEqualTo(9);
+            assertThat(u.load(System.nanoTime(), Pool.CACHE_WEIGHT)).isEqualTo(4 + 9 + 9 + 4 * 0.5);
+            assertThat(busy.requests()).extracting(r -> r.path()).containsExactly("/metrics");
+            assertThat(plain.requests()).as("a weighted pool's runtime is not scraped").isEmpty();
+
+            // a page that went away (404, restart without metrics) leaves the last reading to expire
+            monitor.readLoad().get(5, TimeUnit.SECONDS);
+            assertThat(u.signal().waiting()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void active_checks_hold_out_a_deployment_after_failed_probes_and_bring_it_back_after_good_ones()
+            throws Exception {
+        try (Fleet fleet = new Fleet(); FakeRuntime sick = FakeRuntime.vllm(); FakeRuntime fine = FakeRuntime.vllm()) {
+            Upstream s = fleet.upstream("sick", "m", sick, 1, 3, Duration.ofSeconds(30));
+            Upstream f = fleet.upstream("fine", "m", fine, 1, 3, Duration.ofSeconds(30));
+            Pool pool = new Pool("m", List.of(s, f), Pool.Strategy.WEIGHTED);
+            Router router = new Router(List.of(pool), Map.of(), Map.of(), Fleet.retries(0), new RetryBudget(1, 10),
+                    fleet.events);
+            LoadMonitor monitor = new LoadMonitor(router, SETTINGS, fleet.events);
+            Reply down = new Reply.Body(503, "application/json", "{}".getBytes(), Map.of(), Duration.ZERO);
+            sick.enqueue("/health", down).enqueue("/health", down);
+
+            monitor.checkHealth().get(5, TimeUnit.SECONDS);
+            assertThat(s.ejected(System.nanoTime())).as("one failed probe is below the threshold").isFalse();
+            monitor.checkHealth().get(5, TimeUnit.SECONDS);
+            assertThat(s.ejected(System.nanoTime())).isTrue();
+            assertThat(fleet.events.ejections).extracting(Map.Entry::getKey).containsExactly("sick");
+            for (int i = 0; i < 10; i++) {
+                assertThat(pool.pick(java.util.Set.of(), System.nanoTime())).isSameAs(f);
+            }
+
+            monitor.checkHealth().get(5, TimeUnit.SECONDS);
+            assertThat(s.ejected(System.nanoTime())).as("one good probe is below the threshold").isTrue();
+            monitor.checkHealth().get(5, TimeUnit.SECONDS);
+            assertThat(s.ejected(System.nanoTime())).isFalse();
+            assertThat(f.ejected(System.nanoTime())).isFalse();
+        }
+    }
+}
