@@ -10,6 +10,8 @@ public enum Cause {
     STATUS(null),
     /** The client went away; nothing is anyone's fault and nothing is retried. */
     CLIENT_GONE(Flags.NONE),
+    /** The client stopped reading: the gateway stopped reading the backend for it, so no one's health suffers. */
+    CLIENT_STALLED(Flags.NONE),
     /** Nothing listens at the deployment's address: the request never left, so moving it costs no one work. */
     CONNECT_REFUSED(Flags.ALL),
     CONNECT_TIMEOUT(Flags.ALL),
