@@ -98,6 +98,7 @@ class NonReadingClientsTest {
                     + " (CLIENT_WRITE_TIMEOUT_S=%.0f); %d connections closed for the write stall; ejections %d%n",
                     upstream.size(), worst, WRITE_TIMEOUT, stalls, ejections(registry));
             assertThat(ejections(registry)).as("deployments ejected").isZero();
+            assertThat(sum(registry, "sluice.backend.errors")).as("failures blamed on the backend").isZero();
             assertThat(stalls).isEqualTo(CLIENTS);
             if (Boolean.getBoolean("sluice.timed")) {
                 assertThat(worst).isLessThan(WRITE_TIMEOUT + 2); // + 1 s, + the second it takes to fill the buffers
@@ -114,7 +115,11 @@ class NonReadingClientsTest {
     }
 
     private static long ejections(MeterRegistry registry) {
-        return (long) registry.find("sluice.upstream.ejections").counters().stream().mapToDouble(Counter::count).sum();
+        return sum(registry, "sluice.upstream.ejections");
+    }
+
+    private static long sum(MeterRegistry registry, String name) {
+        return (long) registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private static void closeAll(List<Socket> sockets) {

@@ -35,13 +35,13 @@ import org.junit.jupiter.api.Test;
  * <p>The normal build runs a scaled-down attack (200 partial heads, 50 partial bodies, 2 s and 3 s timeouts, 4 s of
  * real traffic). The full one, with the default timeouts, is
  * {@code ./mvnw -pl app surefire:test -Dtest=SlowClientsTest#slow_loris_* -Dsluice.soak=true}: 2,000 partial heads,
- * 500 partial bodies and 30 s of real traffic at 20 requests per second; it also applies the ±1 s bar of G10,
- * which {@code -Dsluice.timed=true} applies to the small run.
+ * 500 partial bodies and 30 s of real traffic at 20 requests per second. {@code -Dsluice.timed=true} adds G10's bar
+ * (each closed within its timeout + 1 s), which holds only on a machine that is not loaded by other work.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class SlowClientsTest {
     private static final boolean SOAK = Boolean.getBoolean("sluice.soak");
-    private static final boolean TIMED = SOAK || Boolean.getBoolean("sluice.timed");
+    private static final boolean TIMED = Boolean.getBoolean("sluice.timed");
     private static final String CHAT = "{\"model\":\"sim\",\"max_tokens\":4,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
