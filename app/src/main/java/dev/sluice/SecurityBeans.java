@@ -4,6 +4,7 @@ import dev.sluice.config.env.ConfigLoader;
 
 import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.config.AuthSettings;
+import dev.sluice.config.ConnectionLimits;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.HostAllowList;
@@ -44,6 +45,12 @@ public class SecurityBeans {
             keys.add(file.general().masterKey());
         }
         return new ApiKeyAuthenticator(keys, file.keys(), auth.fingerprintSecret());
+    }
+
+    /** HEADER_READ_TIMEOUT_S, BODY_READ_TIMEOUT_S, CLIENT_*_TIMEOUT_S, MAX_CONNECTIONS, MAX_HEADERS. */
+    @Singleton
+    ConnectionLimits connectionLimits(Environment env) {
+        return ConfigLoader.connectionLimits(variables(env));
     }
 
     /** ALLOWED_HOSTS. */

@@ -89,6 +89,11 @@ public final class StartupCheck {
             problems.addAll(e.problems());
         }
         try {
+            ConfigLoader.connectionLimits(effective);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        try {
             ConfigLoader.allowedHosts(effective);
         } catch (ConfigException e) {
             problems.addAll(e.problems());

@@ -15,6 +15,8 @@ public enum Cause {
      * here (another replica may take the request again).
      */
     SHUTDOWN(Flags.NONE),
+    /** The client stopped reading: the gateway stopped reading the backend for it, so no one's health suffers. */
+    CLIENT_STALLED(Flags.NONE),
     /** Nothing listens at the deployment's address: the request never left, so moving it costs no one work. */
     CONNECT_REFUSED(Flags.ALL),
     CONNECT_TIMEOUT(Flags.ALL),

@@ -50,6 +50,8 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private boolean done;
     private boolean cancelled;
     private boolean firstEvent;
+    /** Whether the relay has asked the backend for more and is waiting for it (and only then is it silent). */
+    private boolean reading;
     private long lastUpstreamNanos;
     private long lastWriteNanos;
     private ScheduledFuture<?> ticker;
@@ -101,8 +103,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         lastUpstreamNanos = now;
         lastWriteNanos = now;
         clientReg = client.onClose(() -> onLoop(this::clientGone));
-        totalTimer = loop.schedule(() -> timeout(Cause.TOTAL_TIMEOUT, "the backend did not finish within " + timeouts.total().toSeconds()
-                + " s (REQUEST_TIMEOUT_S)"), timeouts.total().toNanos(), TimeUnit.NANOSECONDS);
+        totalTimer = loop.schedule(this::totalTimeout, timeouts.total().toNanos(), TimeUnit.NANOSECONDS);
         long tick = Math.max(50, Math.min(1000, timeouts.keepAlive().toMillis() / 4));
         ticker = loop.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
         send.whenComplete((ex, err) -> onLoop(() -> {
@@ -161,6 +162,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             return;
         }
         lastUpstreamNanos = System.nanoTime();
+        reading = false;
         try {
             if (data.hasArray()) {
                 decoder.feed(data.array(), data.arrayOffset() + data.readerIndex(), data.readableBytes(), events);
@@ -282,11 +284,36 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         failBeforeOrAfterCommit(GatewayException.of(ErrorKind.TIMEOUT, cause, message));
     }
 
+    /**
+     * Whether the backend's silence is the gateway's own doing: its response is open but the relay has not asked for
+     * more, because the client has not taken what it already has (backpressure: Micronaut asks only while the client
+     * connection is writable). A client that stops reading is the connection's business (CLIENT_WRITE_TIMEOUT_S,
+     * http/ConnectionGuard), never the backend's.
+     */
+    private boolean heldByClient() {
+        return exchange != null && !reading && errorBody == null;
+    }
+
+    private void totalTimeout() {
+        if (heldByClient()) {
+            failBeforeOrAfterCommit(GatewayException.of(ErrorKind.TIMEOUT, Cause.CLIENT_STALLED,
+                    "the client did not read the stream within " + timeouts.total().toSeconds()
+                    + " s (REQUEST_TIMEOUT_S)"));
+            return;
+        }
+        timeout(Cause.TOTAL_TIMEOUT, "the backend did not finish within " + timeouts.total().toSeconds()
+                + " s (REQUEST_TIMEOUT_S)");
+    }
+
     private void tick() {
         if (done) {
             return;
         }
         long now = System.nanoTime();
+        if (heldByClient()) {
+            // the backend's clocks stand still while the gateway is not reading from it
+            lastUpstreamNanos = now;
+        }
         boolean waiting = !firstEvent;
         long silent = now - lastUpstreamNanos;
         if (waiting && silent >= timeouts.firstByte().toNanos()) {
@@ -299,7 +326,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
                     + " s (IDLE_TIMEOUT_S)");
             return;
         }
-        if (now - lastWriteNanos >= timeouts.keepAlive().toNanos()) {
+        if (now - lastWriteNanos >= timeouts.keepAlive().toNanos() && pending.isEmpty()) {
             // long prefill or model loading: commit the 200 rather than leave the client with nothing,
             // and keep proxies with 60 s read timeouts from cutting the connection
             commit();
@@ -429,6 +456,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             return;
         }
         if (pending.isEmpty() && demand > 0 && exchange != null) {
+            reading = true;
             exchange.read();
         }
     }

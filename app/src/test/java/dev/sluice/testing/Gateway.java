@@ -76,6 +76,12 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /** A Micronaut property as it is, e.g. {@code micronaut.server.netty.child-options.SO_SNDBUF}. */
+        public Builder property(String name, Object value) {
+            props.put(name, value);
+            return this;
+        }
+
         /** A bean for the gateway's context, e.g. a {@link TestClock}, which the rate-limit windows then read. */
         public Builder singleton(Object bean) {
             singletons.add(bean);

@@ -1,6 +1,7 @@
 package dev.sluice.config.env;
 
 import dev.sluice.config.AuthSettings;
+import dev.sluice.config.ConnectionLimits;
 import dev.sluice.config.HostAllowList;
 import dev.sluice.config.RequestCaps;
 
@@ -161,6 +162,24 @@ public final class ConfigLoader {
             throw new ConfigException(l.problems);
         }
         return new DrainSettings(delay, timeout);
+    }
+
+    /**
+     * HEADER_READ_TIMEOUT_S, BODY_READ_TIMEOUT_S, CLIENT_IDLE_TIMEOUT_S, CLIENT_WRITE_TIMEOUT_S, MAX_CONNECTIONS and
+     * MAX_HEADERS: what one client connection may hold and for how long ({@link ConnectionLimits}).
+     */
+    public static ConnectionLimits connectionLimits(Function<String, String> env) {
+        ConfigLoader l = new ConfigLoader(env);
+        Duration header = l.seconds("HEADER_READ_TIMEOUT_S", ConnectionLimits.DEFAULT_HEADER_READ_TIMEOUT);
+        Duration body = l.seconds("BODY_READ_TIMEOUT_S", ConnectionLimits.DEFAULT_BODY_READ_TIMEOUT);
+        Duration idle = l.seconds("CLIENT_IDLE_TIMEOUT_S", ConnectionLimits.DEFAULT_IDLE_TIMEOUT);
+        Duration write = l.seconds("CLIENT_WRITE_TIMEOUT_S", ConnectionLimits.DEFAULT_WRITE_TIMEOUT);
+        int connections = l.integer("MAX_CONNECTIONS", ConnectionLimits.DEFAULT_MAX_CONNECTIONS, 1, 10_000_000);
+        int headers = l.integer("MAX_HEADERS", ConnectionLimits.DEFAULT_MAX_HEADERS, 8, 100_000);
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return new ConnectionLimits(header, body, idle, write, connections, headers);
     }
 
     /** AUTH_FAILURES_PER_MINUTE and KEY_FINGERPRINT_SECRET; problems never quote the secret. */

@@ -260,6 +260,23 @@ public class ConfigLoaderTest {
     }
 
     @Test
+    void connectionLimitsHaveCarefulDefaultsAndNameTheirVariable() {
+        assertThat(ConfigLoader.connectionLimits(name -> null)).isEqualTo(dev.sluice.config.ConnectionLimits.defaults());
+        var set = ConfigLoader.connectionLimits(Map.of("HEADER_READ_TIMEOUT_S", "2.5", "BODY_READ_TIMEOUT_S", "30",
+                "CLIENT_IDLE_TIMEOUT_S", "5", "CLIENT_WRITE_TIMEOUT_S", "10", "MAX_CONNECTIONS", "500",
+                "MAX_HEADERS", "64")::get);
+        assertThat(set).isEqualTo(new dev.sluice.config.ConnectionLimits(java.time.Duration.ofMillis(2500),
+                java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10),
+                500, 64));
+        assertThatThrownBy(() -> ConfigLoader.connectionLimits(Map.of("HEADER_READ_TIMEOUT_S", "0",
+                "MAX_CONNECTIONS", "lots", "MAX_HEADERS", "2")::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HEADER_READ_TIMEOUT_S=0 is not valid")
+                .hasMessageContaining("MAX_CONNECTIONS=lots is not a whole number")
+                .hasMessageContaining("MAX_HEADERS=2 is out of range");
+    }
+
+    @Test
     void allowedHostsAreNamesWithoutSchemeOrPortOrAStar() {
         assertThat(ConfigLoader.allowedHosts(name -> null)).isEqualTo(HostAllowList.none());
         assertThat(ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS", "LLM.example.com, gateway")::get))
