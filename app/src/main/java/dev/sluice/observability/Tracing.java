@@ -79,14 +79,17 @@ public final class Tracing implements AutoCloseable {
     /**
      * From the standard variables: off unless {@link #wanted} says otherwise, else the SDK configured by its
      * autoconfiguration (exporter, endpoint, protocol, sampler, resource, propagators), named {@code sluice} unless
-     * OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES names it, with no OTel log export.
+     * OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES names it, over OTLP/HTTP, with no OTel log export.
      */
     public static Tracing fromEnvironment(Function<String, String> env) {
         if (!wanted(env)) {
             return OFF;
         }
         OpenTelemetry sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> Map.of("otel.logs.exporter", "none"))
+                // defaults only, under the variables: OTLP over HTTP because the bundled sender is the JDK's
+                // HttpClient (the Java SDK's own default, gRPC, would need OkHttp or grpc-java)
+                .addPropertiesSupplier(() -> Map.of("otel.logs.exporter", "none",
+                        "otel.exporter.otlp.protocol", "http/protobuf"))
                 .addResourceCustomizer((resource, config) -> named(resource))
                 .build().getOpenTelemetrySdk();
         return new Tracing(sdk, sdk.getTracer(SCOPE), true);

@@ -185,6 +185,19 @@ class TracingTest {
         assertThat(Tracing.fromEnvironment(Map.<String, String>of()::get).enabled()).isFalse();
     }
 
+    @Test
+    void an_otlp_endpoint_starts_the_sdk_with_its_otlp_exporter_over_the_jdk_client() {
+        // system properties are the SDK's other source; this proves the exporter and its sender are on the classpath
+        Map<String, String> props = Map.of("otel.exporter.otlp.endpoint", "http://127.0.0.1:9",
+                "otel.metrics.exporter", "none", "otel.bsp.schedule.delay", "60000");
+        props.forEach(System::setProperty);
+        try (Tracing tracing = Tracing.fromEnvironment(name -> null)) {
+            assertThat(tracing.enabled()).isTrue();
+        } finally {
+            props.keySet().forEach(System::clearProperty);
+        }
+    }
+
     private void assertNoSecretOrPrompt() {
         for (SpanData s : spans.getFinishedSpanItems()) {
             s.getAttributes().forEach((k, v) -> assertThat(String.valueOf(v)).as(k.getKey())
