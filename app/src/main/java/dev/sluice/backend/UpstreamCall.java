@@ -26,4 +26,14 @@ public record UpstreamCall(String method, String path, byte[] body, boolean stre
             boolean rootRelative) {
         this(method, path, body, stream, loop, rootRelative, java.util.Map.of());
     }
+
+    /** This call with {@code extra} headers added (a trace context for the runtime); itself when there are none. */
+    public UpstreamCall withHeaders(java.util.Map<String, String> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        java.util.Map<String, String> all = new java.util.HashMap<>(headers);
+        all.putAll(extra);
+        return new UpstreamCall(method, path, body, stream, loop, rootRelative, all);
+    }
 }

@@ -1,6 +1,8 @@
 package dev.sluice.endpoint;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.observability.GatewayMetrics;
+import dev.sluice.protocol.Json;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.routing.Attempt;
 import dev.sluice.routing.ClientLink;
@@ -8,6 +10,8 @@ import dev.sluice.routing.Dispatcher;
 import dev.sluice.routing.Route;
 import dev.sluice.routing.Router;
 import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -48,6 +52,9 @@ public final class Exchange {
                 if (answer.promptTokens() >= 0) {
                     record.tokens(answer.promptTokens(), answer.completionTokens(), false);
                 }
+                if (record.traced()) {
+                    describe(r.body(), record);
+                }
                 return new Reply.Json(answer.body(), r.attempt().prepared().headers());
             });
         }
@@ -56,5 +63,26 @@ public final class Exchange {
             metrics.streamOpened();
             return new Reply.Stream(relay, latest[0] == null ? Map.of() : latest[0].headers());
         });
+    }
+
+    /**
+     * The answering model and finish reasons of a runtime's whole answer, for the spans (a second parse, paid only
+     * when the request is traced): OpenAI's {@code choices[].finish_reason} or Anthropic's {@code stop_reason}.
+     */
+    private static void describe(byte[] upstreamBody, RequestRecord record) {
+        JsonNode body = Json.tryParse(upstreamBody);
+        if (body == null || !body.isObject()) {
+            return;
+        }
+        List<String> reasons = new ArrayList<>(1);
+        for (JsonNode choice : body.path("choices")) {
+            if (choice.path("finish_reason").isTextual()) {
+                reasons.add(choice.path("finish_reason").asText());
+            }
+        }
+        if (body.path("stop_reason").isTextual()) {
+            reasons.add(body.path("stop_reason").asText());
+        }
+        record.response(body.path("model").isTextual() ? body.path("model").asText() : null, reasons);
     }
 }

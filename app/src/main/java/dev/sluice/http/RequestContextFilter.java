@@ -4,6 +4,7 @@ import dev.sluice.config.GatewayConfig;
 import dev.sluice.observability.AccessLog;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.observability.RequestRecord;
+import dev.sluice.observability.Tracing;
 import io.micronaut.core.annotation.Order;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
@@ -20,9 +21,11 @@ public final class RequestContextFilter {
 
     private final GatewayMetrics metrics;
     private final String backendKind;
+    private final Tracing tracing;
 
-    RequestContextFilter(GatewayMetrics metrics, GatewayConfig config) {
+    RequestContextFilter(GatewayMetrics metrics, GatewayConfig config, Tracing tracing) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.backendKind = config.backendId();
     }
 
@@ -31,6 +34,9 @@ public final class RequestContextFilter {
         String id = sanitize(request.getHeaders().get(HEADER));
         RequestRecord record = new RequestRecord(id == null ? newId() : id, request.getMethodName(), this::report);
         record.route(Routes.template(request.getPath()));
+        if (tracing.enabled()) {
+            tracing.start(record, request.getHeaders().get("traceparent"), request.getHeaders().get("tracestate"));
+        }
         request.setAttribute(Attributes.RECORD, record);
     }
 

@@ -26,6 +26,7 @@ public final class GatewayMetrics {
     private final AtomicInteger activeStreams = new AtomicInteger();
     private final Set<String> modelLabels = ConcurrentHashMap.newKeySet();
     private volatile Set<String> knownModels;
+    private final GenAiMetrics genAi;
     private final java.util.Map<MeterKey, io.micrometer.core.instrument.Meter> meters = new ConcurrentHashMap<>();
 
     /**
@@ -34,6 +35,7 @@ public final class GatewayMetrics {
     public GatewayMetrics(MeterRegistry registry, java.util.Collection<String> knownModels) {
         this.registry = registry;
         this.knownModels = Set.copyOf(knownModels);
+        this.genAi = new GenAiMetrics(registry);
         registry.gauge("sluice.active.streams", activeStreams);
     }
 
@@ -115,6 +117,7 @@ public final class GatewayMetrics {
         if (r.tokensOut() > 0) {
             tokens(model, "out").increment(r.tokensOut());
         }
+        genAi.record(r, model);
         if (!"ok".equals(r.outcome()) && r.streaming()) {
             counter("sluice.stream.aborted", "Streams that did not end normally, by reason", "reason", r.outcome())
                     .increment();

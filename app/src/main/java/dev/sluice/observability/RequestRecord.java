@@ -31,6 +31,7 @@ public final class RequestRecord {
     private volatile boolean headSent;
     private volatile boolean streamDone;
     private volatile Runnable onEnd;
+    private volatile RequestTrace trace;
 
     public RequestRecord(String requestId, String method, Consumer<RequestRecord> reporter) {
         this.requestId = requestId;
@@ -179,6 +180,38 @@ public final class RequestRecord {
         maybeReport();
     }
 
+    /** Whether this request has a span (tracing is on and the route is traced). */
+    public boolean traced() {
+        return trace != null;
+    }
+
+    /** The request's span, or null when it is not traced. */
+    public RequestTrace trace() {
+        return trace;
+    }
+
+    void trace(RequestTrace trace) {
+        this.trace = trace;
+    }
+
+    /**
+     * An upstream attempt begins: its span under the request's, or {@link AttemptTrace#NONE} when not traced.
+     *
+     * @param provider the runtime kind; @param location the deployment's base URL without credentials
+     */
+    public AttemptTrace attempt(String deployment, String provider, String location, String model) {
+        RequestTrace t = trace;
+        return t == null ? AttemptTrace.NONE : t.attempt(deployment, provider, location, model);
+    }
+
+    /** What the answer said (the model that answered, why it stopped), for the spans; ignored when not traced. */
+    public void response(String model, java.util.List<String> finishReasons) {
+        RequestTrace t = trace;
+        if (t != null) {
+            t.response(model, finishReasons);
+        }
+    }
+
     /** Runs once when the request is reported (token reservations are settled here). */
     public void onEnd(Runnable action) {
         this.onEnd = action;
@@ -190,6 +223,10 @@ public final class RequestRecord {
             Runnable end = onEnd;
             if (end != null) {
                 end.run();
+            }
+            RequestTrace t = trace;
+            if (t != null) {
+                t.end();
             }
             reporter.accept(this);
         }

@@ -8,6 +8,7 @@ import dev.sluice.backend.UpstreamExchange;
 import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
+import dev.sluice.observability.AttemptTrace;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.StreamTranslator;
@@ -112,15 +113,18 @@ public final class Dispatcher {
             return;
         }
         record.backend(u.id());
+        AttemptTrace trace = attemptTrace(u, record);
         u.started();
-        unaryTo(u, a.call(), record, client).whenComplete((r, err) -> {
+        unaryTo(u, a.call().withHeaders(trace.headers()), record, client).whenComplete((r, err) -> {
             u.finished();
             if (err == null) {
                 u.succeeded();
                 result.complete(new UpstreamResult<>(r.status(), r.headers(), r.body(), a));
+                trace.succeeded(); // after the answer was read into the record: its usage goes on the span
                 return;
             }
             GatewayException e = unwrap(err);
+            trace.failed(errorType(e));
             if (closed[0] || record.clientGone() || e.cause() == Cause.CLIENT_GONE) {
                 result.completeExceptionally(e);
                 return;
@@ -177,11 +181,17 @@ public final class Dispatcher {
             return;
         }
         record.backend(u.id());
+        AttemptTrace trace = attemptTrace(u, record);
         u.started();
         StreamRelay relay = new StreamRelay(a.call().loop(), translator, timeouts.forUpstream(u), record,
                 secretOf(u), onBackendError, maxEventBytes);
         relay.onDone(failure -> {
             u.finished();
+            if (failure == null) {
+                trace.succeeded();
+            } else {
+                trace.failed(errorType(failure));
+            }
             if (failure != null && relay.committed().isDone() && !relay.committed().isCompletedExceptionally()) {
                 // a failure after the 200: not retried, but it still counts against the deployment
                 if (u.failed(failure, System.nanoTime())) {
@@ -193,7 +203,7 @@ public final class Dispatcher {
             }
         });
         openStreams.add(relay);
-        relay.start(u.backend().send(a.call()), client);
+        relay.start(u.backend().send(a.call().withHeaders(trace.headers())), client);
         relay.committed().whenComplete((r, err) -> {
             if (err == null) {
                 u.succeeded();
@@ -272,6 +282,20 @@ public final class Dispatcher {
             ex.read();
         });
         return result;
+    }
+
+    /** The attempt's span under the request's, or none: {@link AttemptTrace#NONE} when the request is not traced. */
+    private static AttemptTrace attemptTrace(Upstream u, RequestRecord record) {
+        if (!record.traced()) {
+            return AttemptTrace.NONE;
+        }
+        return record.attempt(u.id(), u.profile().kind().id(), u.backend().location(),
+                u.modelFor(record.model()));
+    }
+
+    /** A bounded reason for a span: the failure's cause, never its message. */
+    private static String errorType(GatewayException e) {
+        return e.cause().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The key to scrub from a deployment's errors: its own, else BACKEND_API_KEY. */
