@@ -101,6 +101,37 @@ public final class RedisBuckets implements Buckets, AutoCloseable {
             return level
             """;
 
+    /**
+     * KEYS and ARGV as {@link #ACQUIRE}, but every bucket is charged whatever its level, up to twice its capacity
+     * (debt of one burst): how a request the fallback share admitted is made known to the other replicas.
+     */
+    static final String FORCE = """
+            local now
+            if ARGV[1] ~= '' then
+              now = tonumber(ARGV[1])
+            else
+              local t = redis.call('TIME')
+              now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            for i = 1, #KEYS do
+              local rate = tonumber(ARGV[3 * i - 1])
+              local s = redis.call('HMGET', KEYS[i], 'l', 't')
+              local level = tonumber(s[1] or '0')
+              if level > 0 then
+                local e = now - tonumber(s[2] or '0')
+                if e < 0 then e = 0 end
+                if e * rate >= level then level = 0 else level = level - e * rate end
+              end
+              local after = level + tonumber(ARGV[3 * i + 1])
+              local ceiling = 2 * tonumber(ARGV[3 * i])
+              if ceiling < level then ceiling = level end
+              if after > ceiling then after = ceiling end
+              redis.call('HSET', KEYS[i], 'l', string.format('%d', after), 't', string.format('%d', now))
+              redis.call('PEXPIRE', KEYS[i], string.format('%d', math.ceil(after / rate) + 1000))
+            end
+            return 0
+            """;
+
     private static final String ACQUIRE_SHA = sha1(ACQUIRE);
 
     private final RedisClient client;
@@ -195,6 +226,26 @@ public final class RedisBuckets implements Buckets, AutoCloseable {
             }
             return new Outcome(denied < 0, denied, levels, (Long) out.get(1));
         });
+    }
+
+    /** Charges every bucket whatever its level (see {@link #FORCE}); best effort, failures are dropped. */
+    public CompletableFuture<Void> force(List<Check> checks) {
+        StatefulRedisConnection<String, String> c = connection();
+        if (c == null || checks.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String[] keys = new String[checks.size()];
+        String[] args = new String[1 + 3 * checks.size()];
+        args[0] = clockMillis == null ? "" : Long.toString(clockMillis.getAsLong());
+        for (int i = 0; i < checks.size(); i++) {
+            Check ch = checks.get(i);
+            keys[i] = PREFIX + ch.bucket();
+            args[1 + 3 * i] = Long.toString(Gcra.rate(ch.perMinute()));
+            args[2 + 3 * i] = Long.toString(Gcra.units(ch.burst()));
+            args[3 + 3 * i] = Long.toString(Gcra.units(ch.cost()));
+        }
+        return c.async().<Long>eval(FORCE, ScriptOutputType.INTEGER, keys, args).toCompletableFuture()
+                .handle((v, e) -> null);
     }
 
     /** EVALSHA, and EVAL once if Redis does not hold the script (a restart, SCRIPT FLUSH): one round trip normally. */

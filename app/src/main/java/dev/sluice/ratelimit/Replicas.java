@@ -42,8 +42,14 @@ final class Replicas implements AutoCloseable {
     });
     private volatile int live;
 
-    Replicas(RedisBuckets redis, int hint) {
-        this.redis = redis;
+    /**
+     * @param url Redis; the heartbeat has a connection of its own, whose commands may take up to {@link #HEARTBEAT}:
+     *     the decisions' REDIS_TIMEOUT_MS (50 ms) is for requests, and a count that a busy moment failed to refresh
+     *     would leave every replica with too large a share
+     */
+    Replicas(String url, int hint) {
+        this.redis = new RedisBuckets(url, HEARTBEAT, null);
+        redis.awaitConnected(Duration.ofSeconds(2));
         this.live = Math.max(1, hint);
         try {
             beat().get(2, TimeUnit.SECONDS);
@@ -88,5 +94,6 @@ final class Replicas implements AutoCloseable {
                 // Redis down or slow: this replica drops out of the count after LIVE anyway
             }
         }
+        redis.close();
     }
 }

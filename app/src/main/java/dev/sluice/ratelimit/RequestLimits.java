@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * failure mode: open (default) decides on this replica's share of each limit, the limit and burst divided by the
  * live replicas ({@link Replicas}); closed refuses the request. The share bucket is also charged (up to full) for
  * every request Redis admits here, so it only holds what this replica has not used: a Redis that turns slow or goes
- * away hands over to shares that together admit no more than the limit. After {@link #PAUSE_AFTER} failures in a
+ * away hands over to shares that together admit no more than the limit; and what a share admits is charged to
+ * Redis afterwards (best effort), so the replicas still deciding in Redis see it. After {@link #PAUSE_AFTER} failures in a
  * row Redis is skipped for {@link #PAUSE}, so a hung server does not cost every request the full timeout.
  *
  * <p>Time is read from a {@link Clock} in process (the system's unless one is given) and from Redis' own clock,
@@ -106,7 +107,7 @@ public final class RequestLimits implements AutoCloseable {
             this.redis = new RedisBuckets(settings.url(), settings.timeout(), clockDecidesRedis ? clock::millis : null);
             redis.awaitConnected(Duration.ofSeconds(2));
             warmUp();
-            this.replicas = new Replicas(redis, settings.replicasHint());
+            this.replicas = new Replicas(settings.url(), settings.replicasHint());
             LOG.info("rate limits shared through Redis at {} (timeout {} ms, failure mode {}, {} live replicas)",
                     settings.safeUrl(), settings.timeout().toMillis(), settings.failClosed() ? "closed" : "open",
                     replicas.live());
@@ -141,7 +142,7 @@ public final class RequestLimits implements AutoCloseable {
                     local.decide(checks, false), local, 1));
         }
         if (System.nanoTime() - skipUntilNanos < 0 || !redis.connected()) {
-            return CompletableFuture.completedFuture(failed(limits, reserveTokens));
+            return CompletableFuture.completedFuture(failed(limits, reserveTokens, true));
         }
         return redis.acquire(checks)
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -158,14 +159,15 @@ public final class RequestLimits implements AutoCloseable {
                         // Redis is up and said no to this one script call: not an outage, so it must not pause Redis
                         // for every tenant (issue 13); arguments are clamped, so this is a bug worth an error line
                         LOG.error("Redis refused a limit decision: {}", rootCause(e).getMessage());
-                        return failed(limits, reserveTokens);
+                        return failed(limits, reserveTokens, false);
                     }
                     if (consecutiveFailures.incrementAndGet() >= PAUSE_AFTER) {
                         skipUntilNanos = System.nanoTime() + PAUSE.toNanos();
                     }
                     LOG.warn("Redis limit decision failed ({}); failure mode {} for {} ms", e.getClass().getSimpleName(),
                             settings.failClosed() ? "closed" : "open", PAUSE.toMillis());
-                    return failed(limits, reserveTokens);
+                    // a late script may still run and charge Redis: charging it again would count the request twice
+                    return failed(limits, reserveTokens, false);
                 });
     }
 
@@ -193,14 +195,21 @@ public final class RequestLimits implements AutoCloseable {
         return t;
     }
 
-    private Admission failed(List<Limit> limits, long reserveTokens) {
+    /** @param unsent no script went to Redis for this request: what the share admits is charged there afterwards */
+    private Admission failed(List<Limit> limits, long reserveTokens, boolean unsent) {
         fallbacks.incrementAndGet();
         if (settings.failClosed()) {
             return new Admission(false, true, null, 1000, limits, new long[limits.size()], 0, null, 1);
         }
         int n = replicas.live();
         List<Buckets.Check> scaled = checks(limits, reserveTokens, n);
-        return admission(limits, reserveTokens, scaled, share.decide(scaled, false), share, n);
+        Admission a = admission(limits, reserveTokens, scaled, share.decide(scaled, false), share, n);
+        if (a.allowed() && unsent) {
+            // tell Redis, if it takes it: else the other replicas, deciding in Redis, would not see this admission
+            // and a replica skipping a slow Redis would add its whole share on top of the limit (+5 % measured)
+            redis.force(checks(limits, reserveTokens, 1));
+        }
+        return a;
     }
 
     private static Admission admission(List<Limit> limits, long reserve, List<Buckets.Check> checks,
