@@ -9,6 +9,7 @@ import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.ratelimit.LimitGate;
 import dev.sluice.ratelimit.RequestLimits;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
 import io.micronaut.core.annotation.Nullable;
@@ -31,9 +32,11 @@ public class LimitBeans {
 
     /**
      * @param clock a context's own clock for the limit windows (tests, which must not wait for a minute boundary);
-     *     none in production: the system clock, and Redis' clock for the windows shared through Redis
+     *     none in production: the system clock, and Redis' clock for the buckets shared through Redis. Created at
+     *     startup ({@link Context}), not at the first request: a replica counts in the others' fallback shares from
+     *     the moment it can take traffic, through its heartbeat
      */
-    @Singleton
+    @Context
     @Bean(preDestroy = "close")
     RequestLimits requestLimits(RedisSettings settings, @Nullable Clock clock) {
         return clock == null ? new RequestLimits(settings) : new RequestLimits(settings, clock);

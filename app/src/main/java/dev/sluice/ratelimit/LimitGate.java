@@ -25,9 +25,10 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * Between routing and dispatch: a named key's allowed models (403), then requests and tokens per minute per key
- * and per model alias (429 with Retry-After and rate-limit headers in the caller's dialect). Token reservations
- * are settled from the record's usage when the response (or stream) ends. No HTTP types: the caller says how a
+ * The caller's request limit for every request ({@link #checkCaller}); between routing and dispatch, a named
+ * key's allowed models (403), then tokens per minute per key and requests and tokens per minute per model alias
+ * (429 with Retry-After and rate-limit headers in the caller's dialect). Token reservations are settled from the
+ * record's usage when the response (or stream) ends. No HTTP types: the caller says how a
  * refusal becomes its response and how headers are added to one.
  */
 public final class LimitGate {
@@ -37,7 +38,8 @@ public final class LimitGate {
     private final RequestLimits limits;
     private final ApiKeyAuthenticator authenticator;
     private final GatewayMetrics metrics;
-    private final Integer defaultKeyRpm;
+    private final Integer defaultRpm;
+    private final long defaultBurst;
     /** The config file's per-alias limits; a config reload swaps them in one write ({@link #reload}). */
     private volatile AliasLimits aliasLimits;
 
@@ -69,8 +71,8 @@ public final class LimitGate {
         this.limits = limits;
         this.authenticator = authenticator;
         this.metrics = metrics;
-        // in process, RateLimitFilter applies RATE_LIMIT_RPM as before; shared, it is applied here through Redis
-        this.defaultKeyRpm = config.rateLimitEnabled() && limits.shared() ? config.rateLimitRpm() : null;
+        this.defaultRpm = config.rateLimitEnabled() ? config.rateLimitRpm() : null;
+        this.defaultBurst = config.rateLimitBurst();
         this.aliasLimits = AliasLimits.of(file);
     }
 
@@ -82,10 +84,28 @@ public final class LimitGate {
         this.aliasLimits = AliasLimits.of(file);
     }
 
-    /** Whether RateLimitFilter should leave this caller to the gate (shared limits, or a key with its own rpm). */
-    public boolean handlesRequestLimit(String principal) {
-        NamedKey k = authenticator.named(principal);
-        return principal != null && (limits.shared() || k != null && k.rpm() != null);
+    /** A caller's request limit decided: {@code refusal} null when admitted, with the headers to add then. */
+    public record CallerDecision(GatewayException refusal, Map<String, String> headers) {}
+
+    /**
+     * The caller's request limit, checked for every /v1 request whatever it costs the backends (listing models and
+     * counting tokens included), with Redis or without: a named key's own rpm (its whole minute usable at once), else
+     * RATE_LIMIT_RPM with RATE_LIMIT_BURST when RATE_LIMIT_ENABLED, per key, or per client address without auth.
+     * Null when no request limit applies to the caller.
+     */
+    public CompletableFuture<CallerDecision> checkCaller(String principal, String address, ClientDialect dialect) {
+        NamedKey key = authenticator.named(principal);
+        Limit limit;
+        if (principal != null && key != null && key.rpm() != null) {
+            limit = new Limit("key:" + principal, Kind.REQUESTS, key.rpm());
+        } else if (defaultRpm != null) {
+            limit = new Limit(principal != null ? "key:" + principal : "ip:" + address, Kind.REQUESTS, defaultRpm,
+                    defaultBurst);
+        } else {
+            return null;
+        }
+        return limits.admit(List.of(limit), 0).thenApply(a -> a.allowed()
+                ? new CallerDecision(null, headers(dialect, a)) : new CallerDecision(refusal(dialect, a), Map.of()));
     }
 
     /**
@@ -126,11 +146,8 @@ public final class LimitGate {
                     ErrorKind.PERMISSION, 403, "API key '" + key.name() + "' may not use model '" + alias + "'",
                     "model", "model_not_allowed", Map.of())));
         }
+        // the caller's request limit was checked for every request by checkCaller (RateLimitFilter)
         List<Limit> checks = new ArrayList<>();
-        Integer keyRpm = key != null && key.rpm() != null ? key.rpm() : principal != null ? defaultKeyRpm : null;
-        if (keyRpm != null) {
-            checks.add(new Limit("key:" + principal, Kind.REQUESTS, keyRpm));
-        }
         if (key != null && key.tpm() != null) {
             checks.add(new Limit("key:" + principal, Kind.TOKENS, key.tpm()));
         }
@@ -192,7 +209,7 @@ public final class LimitGate {
         Limit l = a.deniedBy();
         String what = l.kind() == Kind.REQUESTS ? "requests" : "tokens";
         String scope = l.scope().startsWith("key:") ? "API key '" + l.scope().substring(4) + "'"
-                : "model '" + l.scope().substring(6) + "'";
+                : l.scope().startsWith("ip:") ? "this client" : "model '" + l.scope().substring(6) + "'";
         GatewayException e = GatewayException.of(ErrorKind.RATE_LIMITED, "rate limit exceeded: " + l.perMinute()
                 + " " + what + " per minute for " + scope + (l.kind() == Kind.TOKENS ? " (this request reserves "
                 + a.reservedTokens() + ")" : "") + "; retry after " + a.retryAfterSeconds() + " s");

@@ -12,8 +12,9 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The windows of {@link RequestLimits} follow the clock it is given, so no test waits for a minute boundary. */
+/** {@link RequestLimits} follows the clock it is given, so no test waits for a bucket to refill. */
 class RequestLimitsClockTest {
+    /** 2 per minute, both usable at once: one request back every 30 s. */
     private static final List<Limit> TWO_RPM = List.of(new Limit("key:a", Kind.REQUESTS, 2));
 
     private final TestClock clock = TestClock.at(Instant.parse("2026-01-01T00:00:10Z"));
@@ -24,28 +25,28 @@ class RequestLimitsClockTest {
     }
 
     @Test
-    void aWindowHoldsUntilTheClockPassesItsEndThenANewOneStarts() {
+    void theBurstIsUsedAtOnceThenOneRequestComesBackPerIntervalWhateverTheClockMinute() {
         assertThat(admit().allowed()).isTrue();
         assertThat(admit().allowed()).isTrue();
         Admission refused = admit();
         assertThat(refused.allowed()).isFalse();
-        assertThat(refused.resetMillis()).isEqualTo(50_000);
-        assertThat(refused.retryAfterSeconds()).isEqualTo(50);
+        assertThat(refused.resetMillis()).isEqualTo(30_000);
+        assertThat(refused.retryAfterSeconds()).isEqualTo(30);
 
-        clock.advance(Duration.ofSeconds(49));
-        assertThat(admit().allowed()).as("one second before the window ends").isFalse();
-        clock.advance(Duration.ofSeconds(1));
-        assertThat(admit().allowed()).as("the next minute").isTrue();
+        clock.advance(Duration.ofMillis(29_999));
+        assertThat(admit().allowed()).as("1 ms before one request has refilled").isFalse();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(admit().allowed()).as("one request refilled").isTrue();
+        assertThat(admit().allowed()).as("only one").isFalse();
     }
 
     @Test
-    void aTestStartsAFreshWindowByMovingTheClock() {
-        admit();
-        admit();
-        clock.startOfNextWindow(RequestLimits.WINDOW_MILLIS);
+    void anAdmissionReportsWhatIsLeftAndWhenTheBucketIsFullAgain() {
         Admission first = admit();
         assertThat(first.allowed()).isTrue();
-        assertThat(first.resetMillis()).isEqualTo(RequestLimits.WINDOW_MILLIS);
         assertThat(first.remaining()).containsExactly(1);
+        assertThat(first.resetMillis()).isEqualTo(30_000);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(admit().remaining()).as("full again after a minute idle").containsExactly(1);
     }
 }

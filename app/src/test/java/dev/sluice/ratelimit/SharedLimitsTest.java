@@ -92,9 +92,9 @@ class SharedLimitsTest {
         Files.deleteIfExists(file);
     }
 
-    /** Starts a run at the start of a window that stays open until the next run moves the clock. */
+    /** Starts a run with full buckets (an hour on drains every one) at a time that stands until the next run. */
     static void freshWindow() {
-        CLOCK.startOfNextWindow(RequestLimits.WINDOW_MILLIS);
+        CLOCK.advance(java.time.Duration.ofHours(1));
     }
 
     static String body(int maxTokens) {
@@ -177,11 +177,10 @@ class SharedLimitsTest {
         return value;
     }
 
-    /** The counter's value in the clock's current window (0 when it has none). */
+    /** The bucket's level in requests or tokens (0 when it has none); the clock stands still, so nothing drains. */
     static long counter(String counter) {
-        String v = conn.sync().get(RedisWindowLimits.PREFIX + counter + ":"
-                + Math.floorDiv(CLOCK.millis(), RequestLimits.WINDOW_MILLIS));
-        return v == null ? 0 : Long.parseLong(v);
+        String v = conn.sync().hget(RedisBuckets.PREFIX + counter, "l");
+        return v == null ? 0 : Long.parseLong(v) / Gcra.UNITS;
     }
 
     @Test
@@ -206,10 +205,8 @@ class SharedLimitsTest {
         own.start();
         try (Gateway open = gateway(port, "REDIS_TIMEOUT_MS", "50", "REDIS_REPLICAS_HINT", "3");
                 Gateway closed = gateway(port, "REDIS_TIMEOUT_MS", "50", "REDIS_FAILURE_MODE", "closed")) {
-            assertThat(open.post("/v1/chat/completions", body(2), "Authorization", "Bearer f-secret").statusCode())
-                    .isEqualTo(200);
-            assertThat(closed.post("/v1/chat/completions", body(2), "Authorization", "Bearer f-secret").statusCode())
-                    .isEqualTo(200);
+            assertThat(firstOk(open)).isTrue();
+            assertThat(firstOk(closed)).isTrue();
             own.stop();
             AtomicLong slowest = new AtomicLong();
             int openOk = 0;
@@ -236,6 +233,20 @@ class SharedLimitsTest {
         } finally {
             own.stop();
         }
+    }
+
+    /**
+     * Whether Redis admits a request within a few tries: on a loaded 2-core box a cold first decision can miss a
+     * 50 ms timeout, which in closed mode is a 503 before Redis was ever stopped.
+     */
+    static boolean firstOk(Gateway g) throws InterruptedException {
+        for (int i = 0; i < 10; i++) {
+            if (g.post("/v1/chat/completions", body(2), "Authorization", "Bearer f-secret").statusCode() == 200) {
+                return true;
+            }
+            Thread.sleep(300);
+        }
+        return false;
     }
 
     @Test
