@@ -1,11 +1,15 @@
 package dev.sluice.observability;
 
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,6 +24,7 @@ final class GenAiMetrics {
     private static final Duration[] DURATION_BUCKETS = seconds(Tracing.DURATION_BUCKETS);
 
     private final MeterRegistry registry;
+    private final Map<Key, Meter> meters = new ConcurrentHashMap<>();
 
     GenAiMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -35,25 +40,42 @@ final class GenAiMetrics {
         if (operation == null || r.model() == null) {
             return;
         }
-        Tags tags = Tags.of(GenAi.OPERATION, operation, GenAi.REQUEST_MODEL, model);
-        Timer.builder("gen_ai.server.request.duration").description("GenAI request duration (OpenTelemetry semconv)")
-                .tags(tags).tag("error.type", "ok".equals(r.outcome()) ? "none" : r.outcome())
-                .serviceLevelObjectives(DURATION_BUCKETS).register(registry)
+        String error = "ok".equals(r.outcome()) ? "none" : r.outcome();
+        ((Timer) meter(new Key("duration", operation, model, error), k -> Timer.builder("gen_ai.server.request.duration")
+                .description("GenAI request duration (OpenTelemetry semconv)").tags(tags(k)).tag("error.type", error)
+                .serviceLevelObjectives(DURATION_BUCKETS).register(registry)))
                 .record(r.durationNanos(), TimeUnit.NANOSECONDS);
         if (r.ttftNanos() >= 0) {
-            Timer.builder("gen_ai.server.time_to_first_token").description("GenAI time to first token (OpenTelemetry semconv)")
-                    .tags(tags).serviceLevelObjectives(TTFT_BUCKETS).register(registry)
+            ((Timer) meter(new Key("ttft", operation, model, ""), k -> Timer.builder("gen_ai.server.time_to_first_token")
+                    .description("GenAI time to first token (OpenTelemetry semconv)").tags(tags(k))
+                    .serviceLevelObjectives(TTFT_BUCKETS).register(registry)))
                     .record(r.ttftNanos(), TimeUnit.NANOSECONDS);
         }
         if (r.tokensIn() >= 0) {
-            tokens(tags, "input").record(r.tokensIn());
-            tokens(tags, "output").record(Math.max(0, r.tokensOut()));
+            tokens(operation, model, "input").record(r.tokensIn());
+            tokens(operation, model, "output").record(Math.max(0, r.tokensOut()));
         }
     }
 
-    private DistributionSummary tokens(Tags tags, String type) {
-        return DistributionSummary.builder("gen_ai.client.token.usage")
-                .description("GenAI tokens per request, by type (OpenTelemetry semconv)")
-                .tags(tags).tag(GenAi.TOKEN_TYPE, type).serviceLevelObjectives(TOKEN_BUCKETS).register(registry);
+    private DistributionSummary tokens(String operation, String model, String type) {
+        return (DistributionSummary) meter(new Key("tokens", operation, model, type),
+                k -> DistributionSummary.builder("gen_ai.client.token.usage")
+                        .description("GenAI tokens per request, by type (OpenTelemetry semconv)")
+                        .tags(tags(k)).tag(GenAi.TOKEN_TYPE, type).serviceLevelObjectives(TOKEN_BUCKETS)
+                        .register(registry));
     }
+
+    /**
+     * Meters are looked up, not re-registered per request: a builder rebuilds and sorts the id and merges the
+     * histogram settings each time. Every part of the key is bounded (operations, model labels, outcomes).
+     */
+    private Meter meter(Key key, Function<Key, Meter> create) {
+        return meters.computeIfAbsent(key, create);
+    }
+
+    private static Tags tags(Key k) {
+        return Tags.of(GenAi.OPERATION, k.operation(), GenAi.REQUEST_MODEL, k.model());
+    }
+
+    private record Key(String meter, String operation, String model, String extra) {}
 }
