@@ -14,7 +14,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +39,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
     private final Consumer<GatewayException> onBackendError;
     private final CompletableFuture<StreamRelay> committed = new CompletableFuture<>();
     private final SseDecoder decoder;
-    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    private final PendingEvents pending = new PendingEvents();
     private final List<SseEvent> events = new ArrayList<>();
     private final List<byte[]> out = new ArrayList<>();
     private UpstreamExchange exchange;
@@ -363,27 +362,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             ex.abort();
             return;
         }
-        loop.execute(() -> {
-            ScheduledFuture<?> guard = loop.schedule(ex::abort, 5, TimeUnit.SECONDS);
-            ex.setSink(new BodySink() {
-                @Override
-                public void onData(ByteBuf data) {
-                    data.release();
-                    ex.read();
-                }
-
-                @Override
-                public void onEnd() {
-                    guard.cancel(false);
-                }
-
-                @Override
-                public void onError(Throwable cause) {
-                    guard.cancel(false);
-                }
-            });
-            ex.read();
-        });
+        UpstreamRelease.drainToPool(loop, ex);
     }
 
     // --- client side (Publisher / Subscription) ---
@@ -443,7 +422,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         while (demand > 0 && !pending.isEmpty()) {
             demand--;
             lastWriteNanos = System.nanoTime();
-            subscriber.onNext(pending.size() == 1 ? pending.poll() : coalesce());
+            subscriber.onNext(pending.takeAll());
             if (cancelled) {
                 return;
             }
@@ -459,24 +438,6 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             reading = true;
             exchange.read();
         }
-    }
-
-    /**
-     * Everything that is ready goes out as one write: a runtime's read often holds many events, and each
-     * element handed to the server's reactive body costs a demand round trip and a flush of its own.
-     */
-    private byte[] coalesce() {
-        int size = 0;
-        for (byte[] b : pending) {
-            size += b.length;
-        }
-        byte[] all = new byte[size];
-        int at = 0;
-        for (byte[] b; (b = pending.poll()) != null; ) {
-            System.arraycopy(b, 0, all, at, b.length);
-            at += b.length;
-        }
-        return all;
     }
 
     private void cleanup() {
@@ -495,18 +456,11 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         }
         if (committed.isDone() && !committed.isCompletedExceptionally()) {
             // only the relay the client got reports; a failed attempt before it leaves the record alone
-            StreamUsageReport.apply(record, translator);
+            var usage = translator.usage();
+            record.tokens(usage.promptTokens(), usage.completionTokens(), usage.estimated());
             record.streamDone();
         }
         onDone.accept(failure);
         ended.complete(failure == null && !clientLeft && !translator.failed());
-    }
-
-    /** Copies the translator's token counts into the record. */
-    static final class StreamUsageReport {
-        static void apply(RequestRecord record, StreamTranslator t) {
-            var u = t.usage();
-            record.tokens(u.promptTokens(), u.completionTokens(), u.estimated());
-        }
     }
 }
