@@ -236,4 +236,34 @@ class KeyAdminTest {
             second.close();
         }
     }
+
+    @Test
+    void adminKeysStayInForceAcrossAConfigReload() throws Exception {
+        Path other = dir.resolve("reload.yaml");
+        Files.writeString(other, Files.readString(config));
+        Gateway g = Gateway.builder().env("SIM_TTFT_MS", 0).env("CONFIG_WATCH_MS", 0)
+                .env("sluice.config.file", other.toString()).singleton(TestClock.at(Instant.now())).start();
+        try {
+            String secret = create(g, "{\"name\":\"across-reloads\"}");
+            Files.writeString(other, Files.readString(config).replace("model_list:\n",
+                    "model_list:\n  - {model_name: added, params: {model: sim/added}}\n"));
+            assertThat(g.bean(dev.sluice.ConfigReload.class).reload(true))
+                    .isEqualTo(dev.sluice.ConfigReload.Result.APPLIED);
+            assertThat(chat(g, secret, "added").statusCode()).isEqualTo(200);
+            assertThat(chat(g, "file-secret-0123456789abcdef0123456789", "added").statusCode()).isEqualTo(200);
+        } finally {
+            g.close();
+        }
+    }
+
+    @Test
+    void theAdminEndpointsAreInTheOpenApiDocument() {
+        JsonNode paths = Gateway.json(gateway.get("/openapi.json")).path("paths");
+        assertThat(paths.path("/admin/keys").has("post")).isTrue();
+        assertThat(paths.path("/admin/keys").has("get")).isTrue();
+        assertThat(paths.path("/admin/keys/{name}").has("delete")).isTrue();
+        assertThat(paths.path("/admin/keys/{name}/rotate").path("post").path("summary").asText()).contains("Rotate");
+        assertThat(paths.path("/admin/keys").path("post").path("requestBody").toString())
+                .contains("CreateKeyRequest");
+    }
 }
