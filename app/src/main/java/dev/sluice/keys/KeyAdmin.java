@@ -48,6 +48,9 @@ public final class KeyAdmin implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private long seenVersion = Long.MIN_VALUE;
     private boolean storeFailing;
+    /** The keys put in force last, and the config file's key names they were checked against. */
+    private List<AdminKey> applied = List.of();
+    private Set<String> appliedFileNames = Set.of();
 
     /**
      * @param masterKey the master key in force now (a config reload may change it); null or empty: none, and the
@@ -208,6 +211,8 @@ public final class KeyAdmin implements AutoCloseable {
             if (v != seenVersion) {
                 seenVersion = v;
                 apply(store.all());
+            } else if (!fileKeyNames.get().equals(appliedFileNames)) {
+                apply(applied); // a config reload changed the file's key names, which admin keys may not shadow
             }
             if (storeFailing) {
                 LOG.info("admin keys: {} answers again", store.describe());
@@ -229,6 +234,8 @@ public final class KeyAdmin implements AutoCloseable {
     }
 
     private void apply(List<AdminKey> keys) {
+        applied = List.copyOf(keys);
+        appliedFileNames = Set.copyOf(fileKeyNames.get());
         Instant now = Instant.now();
         List<ApiKeyAuthenticator.Issued> issued = new ArrayList<>();
         for (AdminKey k : keys) {

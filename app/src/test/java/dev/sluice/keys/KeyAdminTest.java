@@ -251,6 +251,17 @@ class KeyAdminTest {
                     .isEqualTo(dev.sluice.ConfigReload.Result.APPLIED);
             assertThat(chat(g, secret, "added").statusCode()).isEqualTo(200);
             assertThat(chat(g, "file-secret-0123456789abcdef0123456789", "added").statusCode()).isEqualTo(200);
+            // a config edit that gives a file key an admin key's name: the file's key takes the name
+            Files.writeString(other, Files.readString(other).replace("keys:\n",
+                    "keys:\n  - {name: across-reloads, key: later-file-secret-0123456789abcdef01}\n"));
+            assertThat(g.bean(dev.sluice.ConfigReload.class).reload(true))
+                    .isEqualTo(dev.sluice.ConfigReload.Result.APPLIED);
+            assertThat(chat(g, "later-file-secret-0123456789abcdef01", "chat").statusCode()).isEqualTo(200);
+            long start = System.nanoTime();
+            while (chat(g, secret, "chat").statusCode() != 401) {
+                assertThat(System.nanoTime() - start).as("the shadowed admin key is left out").isLessThan(5_000_000_000L);
+                Thread.sleep(20);
+            }
         } finally {
             g.close();
         }
