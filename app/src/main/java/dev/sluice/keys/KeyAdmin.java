@@ -1,5 +1,7 @@
 package dev.sluice.keys;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -201,8 +203,9 @@ public final class KeyAdmin implements AutoCloseable {
     /** Names are checked against {@link KeyRequests#NAME} before they are logged, so a line cannot be forged. */
     private static void audit(String action, String name, String who, String requestId, String outcome) {
         String shown = name == null ? "-" : KeyRequests.NAME.matcher(name).matches() ? name : "(invalid name)";
-        AUDIT.info("admin action={} key={} by={} request_id={} outcome={}", action, shown, who,
-                requestId == null ? "-" : requestId, outcome);
+        // kv: the same "name=value" text, and separate fields in the JSON log
+        AUDIT.info("admin {} {} {} {} {}", kv("action", action), kv("key", shown), kv("by", who),
+                kv("request_id", requestId == null ? "-" : requestId), kv("outcome", outcome));
     }
 
     private void poll() {
