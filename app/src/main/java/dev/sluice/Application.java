@@ -34,6 +34,8 @@ public final class Application {
             case VERSION -> System.out.println("sluice " + Version.VERSION);
             case VALIDATE -> System.exit(StartupCheck.validate(commandLine, System::getenv, System.out, System.err));
             case SERVE -> serve(commandLine);
+            case KEYS -> System.exit(dev.sluice.keys.KeysCommand.run(commandLine.passThrough(), System::getenv,
+                    System.out, System.err));
         }
     }
 

@@ -25,6 +25,21 @@ public final class ApiKeyAuthenticator {
 
     private record Keys(byte[][] digests, String[] names, NamedKey[] named, Map<String, NamedKey> byName) {}
 
+    /**
+     * The key admin API's keys, kept apart from the config file's so that a config reload ({@link #replaceWith})
+     * leaves them in force; the key store swaps them in one write ({@link #replaceIssued}).
+     */
+    private volatile IssuedKeys issued = new IssuedKeys(new Issued[0], Map.of());
+
+    private record IssuedKeys(Issued[] entries, Map<String, NamedKey> byName) {}
+
+    /**
+     * A secret issued by the key admin API: its SHA-256, the key it opens, and until when it opens it; a secret
+     * rotated out has {@code validUntil} set to the end of its grace period, a current one null (the key's own
+     * {@code expires} still applies). Past {@code validUntil} the secret matches nothing: it was replaced, not expired.
+     */
+    public record Issued(byte[] sha256, NamedKey key, Instant validUntil) {}
+
     /** What a presented key is: its principal, its named key (null for API_KEYS and master_key), or expired. */
     public record Match(String principal, NamedKey key, boolean expired) {}
 
@@ -70,20 +85,61 @@ public final class ApiKeyAuthenticator {
         this.keys = next.keys;
     }
 
+    /**
+     * Puts the key admin API's secrets in force, replacing the previous set in one write. A key whose name the config
+     * file also uses is left out: the file's key keeps the name (the admin API refuses such a name at create, but a
+     * later config reload may add it).
+     */
+    public void replaceIssued(List<Issued> next) {
+        Map<String, NamedKey> fileNames = keys.byName();
+        List<Issued> kept = new java.util.ArrayList<>();
+        Map<String, NamedKey> byName = new HashMap<>();
+        for (Issued i : next) {
+            if (!fileNames.containsKey(i.key().name())) {
+                kept.add(i);
+                byName.put(i.key().name(), i.key());
+            }
+        }
+        this.issued = new IssuedKeys(kept.toArray(Issued[]::new), Map.copyOf(byName));
+    }
+
     /** The named key whose principal this is, or null. */
     public NamedKey named(String principal) {
-        return principal == null ? null : keys.byName().get(principal);
+        if (principal == null) {
+            return null;
+        }
+        NamedKey k = keys.byName().get(principal);
+        return k != null ? k : issued.byName().get(principal);
     }
 
     /** The full outcome for a presented key, or null when it matches none. */
     public Match match(String presented) {
         Keys k = keys;
         int i = index(k, presented);
+        Match fromIssued = matchIssued(presented);
         if (i < 0) {
-            return null;
+            return fromIssued;
         }
         NamedKey named = k.named()[i];
         return new Match(k.names()[i], named, named != null && named.expiredAt(Instant.now()));
+    }
+
+    /** Every issued digest is compared, as in {@link #index}, so the position of a match does not show in timing. */
+    private Match matchIssued(String presented) {
+        Issued[] entries = issued.entries();
+        if (presented == null || presented.isEmpty() || entries.length == 0) {
+            return null;
+        }
+        byte[] d = sha256(presented);
+        Instant now = Instant.now();
+        Issued found = null;
+        for (Issued e : entries) {
+            if (MessageDigest.isEqual(d, e.sha256()) && found == null
+                    && (e.validUntil() == null || now.isBefore(e.validUntil()))) {
+                found = e;
+            }
+        }
+        return found == null ? null : new Match(found.key().name(), found.key(), found.key().expiredAt(now));
     }
 
     public boolean enabled() {

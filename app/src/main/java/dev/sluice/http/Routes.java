@@ -20,6 +20,12 @@ final class Routes {
         if (path.startsWith("/v1/responses/")) {
             return path.endsWith("/input_items") ? "/v1/responses/{id}/input_items" : "/v1/responses/{id}";
         }
+        if (path.equals("/admin/keys")) {
+            return path;
+        }
+        if (path.startsWith("/admin/keys/")) {
+            return path.endsWith("/rotate") ? "/admin/keys/{name}/rotate" : "/admin/keys/{name}";
+        }
         if (path.startsWith("/swagger-ui/")) {
             return "/swagger-ui/**";
         }

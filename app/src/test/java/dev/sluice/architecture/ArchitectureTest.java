@@ -34,13 +34,14 @@ class ArchitectureTest {
             Map.entry("backend", Set.of("protocol", "error")),
             Map.entry("config", Set.of("backend")),
             Map.entry("auth", Set.of("config")),
+            Map.entry("keys", Set.of("config", "auth", "error")),
             Map.entry("ratelimit", Set.of("config", "protocol", "error", "auth", "observability")),
             Map.entry("routing", Set.of("backend", "protocol", "error", "observability")),
             Map.entry("cache", Set.of("config", "protocol", "routing")),
             Map.entry("endpoint", Set.of("routing", "translate", "backend", "protocol", "error", "observability",
                     "cache", "ratelimit", "config")),
             Map.entry("http", Set.of("endpoint", "routing", "cache", "ratelimit", "auth", "config", "observability",
-                    "protocol", "error", "")));
+                    "protocol", "error", "keys", "")));
 
     private static JavaClasses classes;
 

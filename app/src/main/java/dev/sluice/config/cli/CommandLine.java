@@ -33,7 +33,9 @@ public record CommandLine(Command command, Path configFile, String host, Integer
         /** Validate the configuration, print every problem or a summary, and exit. */
         VALIDATE,
         HELP,
-        VERSION
+        VERSION,
+        /** {@code sluice keys ...}: talk to a running gateway's key admin API; the rest goes in {@code passThrough}. */
+        KEYS
     }
 
     /** The arguments are wrong; the message says which one and what was expected. */
@@ -55,6 +57,10 @@ public record CommandLine(Command command, Path configFile, String host, Integer
         boolean verbose = false;
         List<String> passThrough = new ArrayList<>();
         int i = 0;
+        if (args.length > 0 && args[0].equals("keys")) {
+            // its own options (dev.sluice.keys.KeysCommand): passed on as given
+            return new CommandLine(Command.KEYS, null, null, null, false, List.of(args).subList(1, args.length));
+        }
         if (args.length > 0 && (args[0].equals("validate") || args[0].equals("help"))) {
             command = args[0].equals("validate") ? Command.VALIDATE : Command.HELP;
             i = 1;
@@ -176,6 +182,8 @@ public record CommandLine(Command command, Path configFile, String host, Integer
                   java -jar sluice.jar [options]                 run the gateway
                   java -jar sluice.jar validate [-c FILE]        check the configuration and exit
                                                                  (0: valid, 1: problems, 2: bad arguments)
+                  java -jar sluice.jar keys COMMAND ...           manage client keys of a running gateway
+                                                                 (sluice keys --help)
 
                 Options:
                   -c, --config FILE   YAML config file: model_list, general_settings (docs/CONFIG-FILE.md);

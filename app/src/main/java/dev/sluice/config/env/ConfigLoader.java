@@ -213,6 +213,29 @@ public final class ConfigLoader {
         return java.time.Duration.ofMillis(ms);
     }
 
+    /**
+     * KEYS_FILE: the JSON file the key admin API keeps its keys in when no Redis is set; unset: {@code
+     * <config file name>.keys.json} next to the config file, or none (keys in memory) without a config file.
+     */
+    public static java.nio.file.Path keysFile(Function<String, String> env, java.nio.file.Path configFile) {
+        String v = env.apply("KEYS_FILE");
+        if (v != null && !v.isBlank()) {
+            try {
+                return java.nio.file.Path.of(v.trim());
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new ConfigException(List.of("KEYS_FILE '" + v + "' is not a valid file name ("
+                        + e.getReason() + ")"));
+            }
+        }
+        if (configFile == null) {
+            return null;
+        }
+        String name = configFile.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        java.nio.file.Path dir = configFile.toAbsolutePath().getParent();
+        return dir.resolve((dot > 0 ? name.substring(0, dot) : name) + ".keys.json");
+    }
+
     /** ALLOWED_HOSTS: comma-separated host names (no scheme, no port), or {@code *} for any. */
     public static HostAllowList allowedHosts(Function<String, String> env) {
         ConfigLoader l = new ConfigLoader(env);

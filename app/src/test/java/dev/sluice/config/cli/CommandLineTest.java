@@ -237,4 +237,11 @@ class CommandLineTest {
         assertThat(envOnly.file().aliases()).containsExactly(FileConfig.ANY_MODEL);
         assertThat(envOnly.warnings()).isEmpty();
     }
+
+    @Test
+    void keysHandsItsArgumentsOnUnread() {
+        CommandLine c = parse("keys", "create", "team-a", "--rpm", "5", "-c", "x");
+        assertThat(c.command()).isEqualTo(CommandLine.Command.KEYS);
+        assertThat(c.passThrough()).containsExactly("create", "team-a", "--rpm", "5", "-c", "x");
+    }
 }
