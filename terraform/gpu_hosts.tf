@@ -102,11 +102,11 @@ resource "aws_lb" "runtime" {
 }
 
 resource "aws_lb_target_group" "runtime" {
-  name_prefix          = "rt-"
-  port                 = local.runtime_port
-  protocol             = "HTTP"
-  vpc_id               = var.vpc_id
-  target_type          = "instance"
+  name_prefix = "rt-"
+  port        = local.runtime_port
+  protocol    = "HTTP"
+  vpc_id      = var.vpc_id
+  target_type = "instance"
   # On scale-in or instance refresh the ASG deregisters an instance and waits this long for its in-flight
   # requests (long generations) before terminating it; the gateway (Lambda) ends its own streams at its
   # max stream duration. A gateway run on EC2 behind an ALB instead wants deregistration_delay >=
