@@ -34,29 +34,39 @@ public final class RedisBuckets implements Buckets, AutoCloseable {
     static final String PREFIX = "sluice:gcra:";
 
     /**
-     * KEYS: buckets. ARGV[1]: the time in ms to decide at, or empty for Redis' TIME; then for each KEYS[i] three
-     * ARGV: rate per minute, capacity and charge in {@link Gcra#UNITS}. Returns {denied index or 0, now, levels...}.
-     * Numbers are written back with %d: Lua's own number-to-string keeps 14 digits only.
+     * The steps every script shares, as Lua functions: the time to decide at (ARGV's, or Redis' TIME so replicas
+     * with skewed clocks agree) and a bucket's level drained to that time (absent or expired is empty).
      */
-    static final String ACQUIRE = """
-            local now
-            if ARGV[1] ~= '' then
-              now = tonumber(ARGV[1])
-            else
+    private static final String STEPS = """
+            local function clock(arg)
+              if arg ~= '' then return tonumber(arg) end
               local t = redis.call('TIME')
-              now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             end
-            local levels = {}
-            local denied = 0
-            for i = 1, #KEYS do
-              local rate = tonumber(ARGV[3 * i - 1])
-              local s = redis.call('HMGET', KEYS[i], 'l', 't')
+            local function drained(key, rate, now)
+              local s = redis.call('HMGET', key, 'l', 't')
               local level = tonumber(s[1] or '0')
               if level > 0 then
                 local e = now - tonumber(s[2] or '0')
                 if e < 0 then e = 0 end
                 if e * rate >= level then level = 0 else level = level - e * rate end
               end
+              return level
+            end
+            """;
+
+    /**
+     * KEYS: buckets. ARGV[1]: the time in ms to decide at, or empty for Redis' TIME; then for each KEYS[i] three
+     * ARGV: rate per minute, capacity and charge in {@link Gcra#UNITS}. Returns {denied index or 0, now, levels...}.
+     * Numbers are written back with %d: Lua's own number-to-string keeps 14 digits only.
+     */
+    static final String ACQUIRE = STEPS + """
+            local now = clock(ARGV[1])
+            local levels = {}
+            local denied = 0
+            for i = 1, #KEYS do
+              local rate = tonumber(ARGV[3 * i - 1])
+              local level = drained(KEYS[i], rate, now)
               levels[i] = level
               if denied == 0 and level > 0 and level + tonumber(ARGV[3 * i + 1]) > tonumber(ARGV[3 * i]) then
                 denied = i
@@ -79,21 +89,11 @@ public final class RedisBuckets implements Buckets, AutoCloseable {
      * KEYS[1]: bucket; ARGV: rate per minute, delta in units, the time in ms or empty for Redis' TIME. Drains, adds,
      * never below 0; an absent (drained) bucket stays absent.
      */
-    static final String ADJUST = """
-            local s = redis.call('HMGET', KEYS[1], 'l', 't')
-            if not s[1] then return 0 end
-            local now
-            if ARGV[3] ~= '' then
-              now = tonumber(ARGV[3])
-            else
-              local t = redis.call('TIME')
-              now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            end
+    static final String ADJUST = STEPS + """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            local now = clock(ARGV[3])
             local rate = tonumber(ARGV[1])
-            local level = tonumber(s[1])
-            local e = now - tonumber(s[2])
-            if e < 0 then e = 0 end
-            if e * rate >= level then level = 0 else level = level - e * rate end
+            local level = drained(KEYS[1], rate, now)
             level = level + tonumber(ARGV[2])
             if level < 0 then level = 0 end
             redis.call('HSET', KEYS[1], 'l', string.format('%d', level), 't', string.format('%d', now))
@@ -105,23 +105,11 @@ public final class RedisBuckets implements Buckets, AutoCloseable {
      * KEYS and ARGV as {@link #ACQUIRE}, but every bucket is charged whatever its level, up to twice its capacity
      * (debt of one burst): how a request the fallback share admitted is made known to the other replicas.
      */
-    static final String FORCE = """
-            local now
-            if ARGV[1] ~= '' then
-              now = tonumber(ARGV[1])
-            else
-              local t = redis.call('TIME')
-              now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            end
+    static final String FORCE = STEPS + """
+            local now = clock(ARGV[1])
             for i = 1, #KEYS do
               local rate = tonumber(ARGV[3 * i - 1])
-              local s = redis.call('HMGET', KEYS[i], 'l', 't')
-              local level = tonumber(s[1] or '0')
-              if level > 0 then
-                local e = now - tonumber(s[2] or '0')
-                if e < 0 then e = 0 end
-                if e * rate >= level then level = 0 else level = level - e * rate end
-              end
+              local level = drained(KEYS[i], rate, now)
               local after = level + tonumber(ARGV[3 * i + 1])
               local ceiling = 2 * tonumber(ARGV[3 * i])
               if ceiling < level then ceiling = level end
