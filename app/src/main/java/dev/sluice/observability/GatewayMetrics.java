@@ -27,7 +27,7 @@ public final class GatewayMetrics {
     private final Set<String> modelLabels = ConcurrentHashMap.newKeySet();
     private volatile Set<String> knownModels;
     private final GenAiMetrics genAi;
-    private final java.util.Map<MeterKey, io.micrometer.core.instrument.Meter> meters = new ConcurrentHashMap<>();
+    private final MeterCache meters = new MeterCache();
 
     /**
      * @param knownModels the configured model aliases; when empty, the first few names seen become labels
@@ -129,19 +129,14 @@ public final class GatewayMetrics {
                 "direction", direction);
     }
 
-    /**
-     * The meters every request records into, looked up by name and label values. Registering through a builder
-     * builds and sorts the meter's id and merges a timer's histogram settings each time: a few microseconds per
-     * request for a meter that already exists. Every label value is bounded (see the class comment), so is this.
-     */
     private Counter counter(String name, String description, String... tags) {
-        return (Counter) meters.computeIfAbsent(new MeterKey(name, java.util.Arrays.asList(tags)),
-                k -> Counter.builder(name).description(description).tags(tags).register(registry));
+        return meters.get(new MeterKey(name, java.util.Arrays.asList(tags)),
+                () -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
     private Timer timer(String name, String description, Duration[] buckets, String... tags) {
-        return (Timer) meters.computeIfAbsent(new MeterKey(name, java.util.Arrays.asList(tags)),
-                k -> Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(buckets)
+        return meters.get(new MeterKey(name, java.util.Arrays.asList(tags)),
+                () -> Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(buckets)
                         .register(registry));
     }
 

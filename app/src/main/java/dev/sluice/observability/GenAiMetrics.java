@@ -1,15 +1,11 @@
 package dev.sluice.observability;
 
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,7 +20,7 @@ final class GenAiMetrics {
     private static final Duration[] DURATION_BUCKETS = seconds(Tracing.DURATION_BUCKETS);
 
     private final MeterRegistry registry;
-    private final Map<Key, Meter> meters = new ConcurrentHashMap<>();
+    private final MeterCache meters = new MeterCache();
 
     GenAiMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -41,14 +37,14 @@ final class GenAiMetrics {
             return;
         }
         String error = "ok".equals(r.outcome()) ? "none" : r.outcome();
-        ((Timer) meter(new Key("duration", operation, model, error), k -> Timer.builder("gen_ai.server.request.duration")
-                .description("GenAI request duration (OpenTelemetry semconv)").tags(tags(k)).tag("error.type", error)
-                .serviceLevelObjectives(DURATION_BUCKETS).register(registry)))
+        meters.<Timer>get(new Key("duration", operation, model, error), () -> Timer.builder("gen_ai.server.request.duration")
+                .description("GenAI request duration (OpenTelemetry semconv)").tags(tags(operation, model)).tag("error.type", error)
+                .serviceLevelObjectives(DURATION_BUCKETS).register(registry))
                 .record(r.durationNanos(), TimeUnit.NANOSECONDS);
         if (r.ttftNanos() >= 0) {
-            ((Timer) meter(new Key("ttft", operation, model, ""), k -> Timer.builder("gen_ai.server.time_to_first_token")
-                    .description("GenAI time to first token (OpenTelemetry semconv)").tags(tags(k))
-                    .serviceLevelObjectives(TTFT_BUCKETS).register(registry)))
+            meters.<Timer>get(new Key("ttft", operation, model, ""), () -> Timer.builder("gen_ai.server.time_to_first_token")
+                    .description("GenAI time to first token (OpenTelemetry semconv)").tags(tags(operation, model))
+                    .serviceLevelObjectives(TTFT_BUCKETS).register(registry))
                     .record(r.ttftNanos(), TimeUnit.NANOSECONDS);
         }
         if (r.tokensIn() >= 0) {
@@ -58,23 +54,15 @@ final class GenAiMetrics {
     }
 
     private DistributionSummary tokens(String operation, String model, String type) {
-        return (DistributionSummary) meter(new Key("tokens", operation, model, type),
-                k -> DistributionSummary.builder("gen_ai.client.token.usage")
+        return meters.get(new Key("tokens", operation, model, type),
+                () -> DistributionSummary.builder("gen_ai.client.token.usage")
                         .description("GenAI tokens per request, by type (OpenTelemetry semconv)")
-                        .tags(tags(k)).tag(GenAi.TOKEN_TYPE, type).serviceLevelObjectives(TOKEN_BUCKETS)
+                        .tags(tags(operation, model)).tag(GenAi.TOKEN_TYPE, type).serviceLevelObjectives(TOKEN_BUCKETS)
                         .register(registry));
     }
 
-    /**
-     * Meters are looked up, not re-registered per request: a builder rebuilds and sorts the id and merges the
-     * histogram settings each time. Every part of the key is bounded (operations, model labels, outcomes).
-     */
-    private Meter meter(Key key, Function<Key, Meter> create) {
-        return meters.computeIfAbsent(key, create);
-    }
-
-    private static Tags tags(Key k) {
-        return Tags.of(GenAi.OPERATION, k.operation(), GenAi.REQUEST_MODEL, k.model());
+    private static Tags tags(String operation, String model) {
+        return Tags.of(GenAi.OPERATION, operation, GenAi.REQUEST_MODEL, model);
     }
 
     private record Key(String meter, String operation, String model, String extra) {}
