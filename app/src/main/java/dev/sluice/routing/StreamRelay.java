@@ -434,7 +434,9 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             subscriber.onComplete();
             return;
         }
-        if (pending.isEmpty() && demand > 0 && exchange != null) {
+        if (pending.isEmpty() && demand > 0 && exchange != null && !reading) {
+            // one read in flight at a time: a subscriber that asks again from inside onNext would otherwise
+            // send a second read for data the first one is already fetching
             reading = true;
             exchange.read();
         }
