@@ -167,6 +167,21 @@ public final class GatewayMetrics {
                 .tag("deployment", deployment).register(registry).increment();
     }
 
+    /**
+     * Spend at the configured prices, in US dollars ({@code sluice_spend_total}), by key name (or {@code none} without
+     * a key) and model alias: never a secret, and bounded by the configured keys and aliases.
+     */
+    public void spend(String key, String alias, double usd) {
+        counter("sluice.spend", "Spend in US dollars at the configured prices, by API key name and model alias",
+                "key", key == null ? "none" : key, "model", modelLabel(alias)).increment(usd);
+    }
+
+    /** A request refused because a key's or an alias's budget was spent; scope key or model, period daily or monthly. */
+    public void budgetExceeded(String scope, String period) {
+        counter("sluice.budget.exceeded", "Requests refused because a key's or a model alias's budget was spent",
+                "scope", scope, "period", period).increment();
+    }
+
     public void rateLimited() {
         Counter.builder("sluice.rate.limited").description("Requests refused by the rate limiter")
                 .register(registry).increment();
