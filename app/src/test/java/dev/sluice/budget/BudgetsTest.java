@@ -203,6 +203,12 @@ class BudgetsTest {
         assertThat(Gateway.json(anthropic).at("/error/type").asText()).isEqualTo("rate_limit_error");
         assertThat(Gateway.json(anthropic).at("/error/message").asText()).contains("daily budget of $0.004");
 
+        HttpResponse<String> responses = gateway.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"hi\"}",
+                "Authorization", "Bearer " + key);
+        assertThat(responses.statusCode()).isEqualTo(429);
+        assertThat(Gateway.json(responses).at("/error/code").asText()).as("Responses: the OpenAI envelope")
+                .isEqualTo("budget_exceeded");
+
         RateLimitException sdk = catchThrowableOfType(RateLimitException.class, () -> gateway.openAi(key).chat()
                 .completions().create(ChatCompletionCreateParams.builder().model("chat").addUserMessage("hi").build()));
         assertThat(sdk.getMessage()).contains("API key 'team-a' has spent its daily budget");
@@ -258,6 +264,11 @@ class BudgetsTest {
         assertThat(all.path("prices").findValuesAsText("deployment")).containsExactly("capped#1", "chat-fake",
                 "gpu#1", "reloaded#1");
         assertThat(all.path("prices").get(1).path("cached_input").decimalValue()).isEqualByComparingTo("0.5");
+
+        JsonNode api = Gateway.json(gateway.get("/openapi.json"));
+        assertThat(api.at("/paths/~1v1~1usage/get/summary").asText()).contains("Spend");
+        assertThat(api.at("/components/schemas/CreateKeyRequest/properties/budget").isMissingNode()).isFalse();
+        assertThat(Gateway.json(gateway.get("/")).path("endpoints").toString()).contains("GET /v1/usage");
     }
 
     @Test
