@@ -188,7 +188,7 @@ public final class BudgetGate implements AutoCloseable {
             }
             store.add(counters, new Totals(nanos, used.input(), used.output(), used.cached(), 1));
             if (nanos > 0) {
-                metrics.spend(r.principal(), r.alias(), nanos / (double) Money.NANOS_PER_USD);
+                metrics.spend(r, nanos / (double) Money.NANOS_PER_USD);
             }
         } catch (RuntimeException e) {
             LOG.error("spend of request {} not settled ({})", r.requestId(), e.getClass().getSimpleName(), e);
