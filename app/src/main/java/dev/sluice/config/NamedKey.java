@@ -11,10 +11,17 @@ import java.util.List;
  * @param tpm tokens per minute for this key; null: none
  * @param models aliases (globs with {@code *}) the key may use; empty: all
  * @param expires when the key stops working; null: never
+ * @param budget what the key may spend per UTC day and month; null: no budget
  */
-public record NamedKey(String name, byte[] sha256, Integer rpm, Integer tpm, List<String> models, Instant expires) {
+public record NamedKey(String name, byte[] sha256, Integer rpm, Integer tpm, List<String> models, Instant expires,
+        Budget budget) {
     public NamedKey {
         models = List.copyOf(models);
+    }
+
+    /** Without a budget. */
+    public NamedKey(String name, byte[] sha256, Integer rpm, Integer tpm, List<String> models, Instant expires) {
+        this(name, sha256, rpm, tpm, models, expires, null);
     }
 
     /** Whether this key may call {@code alias}. */
