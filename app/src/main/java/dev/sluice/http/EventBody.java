@@ -17,13 +17,20 @@ import org.reactivestreams.Publisher;
  */
 record EventBody(Publisher<byte[]> events, EventLoop loop) {
 
-    /** Swaps an event-stream response's {@code Publisher} body for the direct path, when the client is on Netty. */
+    /**
+     * Swaps an event-stream response's {@code Publisher} body for the direct path, when the client is on Netty and
+     * the response is being finished on its connection's loop (a relay's always is). A response finished on another
+     * thread (a cache follower's, completed by a timer) keeps Micronaut's path: the server's streaming body must be
+     * made and subscribed on the loop that writes it, or its first events are lost.
+     */
     @SuppressWarnings("unchecked")
     static void direct(HttpRequest<?> request, MutableHttpResponse<?> response) {
         if (response.body() instanceof Publisher<?> events && request instanceof NettyHttpRequest<?> netty
                 && response.getContentType().map(MediaType.TEXT_EVENT_STREAM_TYPE::matches).orElse(false)) {
-            ((MutableHttpResponse<Object>) response).body(new EventBody((Publisher<byte[]>) events,
-                    netty.getChannelHandlerContext().channel().eventLoop()));
+            EventLoop loop = netty.getChannelHandlerContext().channel().eventLoop();
+            if (loop.inEventLoop()) {
+                ((MutableHttpResponse<Object>) response).body(new EventBody((Publisher<byte[]>) events, loop));
+            }
         }
     }
 }

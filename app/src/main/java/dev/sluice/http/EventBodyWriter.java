@@ -13,6 +13,7 @@ import io.micronaut.http.body.stream.BodySizeLimits;
 import io.micronaut.http.codec.CodecException;
 import jakarta.inject.Singleton;
 import java.io.OutputStream;
+import reactor.core.publisher.Flux;
 
 /** Writes an {@link EventBody}: its events go into one streaming body as they come ({@link EventFeed}). */
 @Singleton
@@ -22,10 +23,13 @@ final class EventBodyWriter implements ResponseBodyWriter<EventBody> {
     @Override
     public CloseableByteBody writePiece(ByteBodyFactory bodies, HttpRequest<?> request, HttpResponse<?> response,
             Argument<EventBody> type, MediaType mediaType, EventBody body) {
-        EventFeed feed = new EventFeed(body.loop(), bodies.readBufferFactory());
+        if (!body.loop().inEventLoop()) {
+            // not on the connection's loop after all: Micronaut's own adapter takes care of the thread
+            return bodies.adapt(Flux.from(body.events()).map(bodies.readBufferFactory()::adapt));
+        }
+        EventFeed feed = new EventFeed(body.events(), body.loop(), bodies.readBufferFactory());
         ByteBodyFactory.StreamingBody streaming = bodies.createStreamingBody(BodySizeLimits.UNLIMITED, feed);
         feed.into(streaming.sharedBuffer());
-        body.events().subscribe(feed);
         return streaming.rootBody();
     }
 

@@ -5,6 +5,7 @@ import io.micronaut.http.body.stream.BaseSharedBuffer;
 import io.micronaut.http.body.stream.BufferConsumer;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
@@ -14,6 +15,8 @@ import org.reactivestreams.Subscription;
  * socket: the server reports written bytes only while the connection is writable, so a client that stops reading
  * stops the relay, which stops reading from the runtime (backpressure end to end, as the reactive path had it).
  * Everything runs on the client connection's event loop; events from another thread hop onto it, in order.
+ * The stream is subscribed only when the server starts writing the body: events added to the body before that
+ * (a replayed answer is all there at once) were silently lost.
  */
 final class EventFeed implements Subscriber<byte[]>, BufferConsumer.Upstream {
     /** Enough for a burst of events in one write; small enough that a stalled client holds little. */
@@ -21,6 +24,7 @@ final class EventFeed implements Subscriber<byte[]>, BufferConsumer.Upstream {
 
     private final EventLoop loop;
     private final ReadBufferFactory buffers;
+    private Publisher<byte[]> events;
     /** Tasks sent to the loop and not yet run: while any is queued, later ones queue behind it to keep order. */
     private final AtomicInteger queued = new AtomicInteger();
     private BaseSharedBuffer sink;
@@ -30,13 +34,25 @@ final class EventFeed implements Subscriber<byte[]>, BufferConsumer.Upstream {
     private boolean unbounded;
     private boolean over;
 
-    EventFeed(EventLoop loop, ReadBufferFactory buffers) {
+    EventFeed(Publisher<byte[]> events, EventLoop loop, ReadBufferFactory buffers) {
+        this.events = events;
         this.loop = loop;
         this.buffers = buffers;
     }
 
     void into(BaseSharedBuffer sink) {
         this.sink = sink;
+    }
+
+    @Override
+    public void start() {
+        onLoop(() -> {
+            Publisher<byte[]> e = events;
+            if (e != null) {
+                events = null;
+                e.subscribe(this);
+            }
+        });
     }
 
     @Override
