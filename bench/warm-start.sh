@@ -3,7 +3,8 @@
 # makes), the time from exec to the first 200 of a chat completion, then JSON throughput (wrk, c=16) in each of the
 # first five seconds and after 30 s of traffic ("steady"). Layout as bench/run-sluice.sh: gateway on CPU
 # $SUT_CPUS, the mock upstream and wrk on $LOAD_CPUS.
-# Env: SLUICE_JAR (default app/target/sluice.jar), JAVA, SLUICE_JAVA_OPTS, TRAIN_S (30), BENCH_DIR.
+# Env: SLUICE_JAR (default app/target/sluice.jar), JAVA, SLUICE_JAVA_OPTS, TRAIN_S (30), BENCH_DIR,
+#      MODES (default "none aot": without and with the cache).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-$ROOT/../shared/bench}"
@@ -22,8 +23,11 @@ until curl -fs -o /dev/null "http://127.0.0.1:$MOCK_PORT/health"; do sleep 0.1; 
 BODY="$WORK/body.json"
 printf '{"model":"m","messages":[{"role":"user","content":"Write a haiku about load balancers."}],"max_tokens":64}' >"$BODY"
 
-echo "training the AOT cache (${TRAIN_S:-30} s)..." >&2
-JAVA="$JAVA" JAVA_OPTS="$OPTS" taskset -c "$SUT_CPUS" "$ROOT/deploy/aot-train.sh" "$JAR" "$CACHE" "${TRAIN_S:-30}" >&2
+MODES="${MODES:-none aot}"
+if [[ " $MODES " == *" aot "* ]]; then
+  echo "training the AOT cache (${TRAIN_S:-30} s)..." >&2
+  JAVA="$JAVA" JAVA_OPTS="$OPTS" taskset -c "$SUT_CPUS" "$ROOT/deploy/aot-train.sh" "$JAR" "$CACHE" "${TRAIN_S:-30}" >&2
+fi
 
 wrk_rps() { # SECONDS -> req/s
   WRK_BODY_FILE="$BODY" taskset -c "$LOAD_CPUS" wrk -t1 -c16 -d"$1"s --timeout 5s -s "$BENCH_DIR/lib/wrk-post.lua" \
@@ -54,7 +58,11 @@ run() { # LABEL EXTRA_OPTS...
 
 echo "| start | exec to first 200 (ms) | req/s in seconds 1 / 2 / 3 / 4 / 5 | mean of 1–5 | steady req/s | 1–5 vs steady |"
 echo "|---|--:|--:|--:|--:|--:|"
-run "no cache"
-run "AOT cache" -XX:AOTCache="$CACHE"
+for mode in $MODES; do
+  case "$mode" in
+    none) run "no cache" ;;
+    aot) run "AOT cache" -XX:AOTCache="$CACHE" ;;
+  esac
+done
 echo
-echo "_$(date -u +%FT%TZ) · $(nproc) vCPU · $("$JAVA" -version 2>&1 | head -1) · $OPTS · AOT cache $(du -k "$CACHE" | cut -f1) KiB_"
+echo "_$(date -u +%FT%TZ) · $(nproc) vCPU · $("$JAVA" -version 2>&1 | head -1) · $OPTS${CACHE:+ · AOT cache $(du -k "$CACHE" 2>/dev/null | cut -f1) KiB}_"
