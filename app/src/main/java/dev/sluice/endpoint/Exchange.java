@@ -3,6 +3,7 @@ package dev.sluice.endpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.protocol.Json;
+import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.observability.RequestRecord;
 import dev.sluice.routing.Attempt;
 import dev.sluice.routing.ClientLink;
@@ -67,7 +68,8 @@ public final class Exchange {
 
     /**
      * The answering model and finish reasons of a runtime's whole answer, for the spans (a second parse, paid only
-     * when the request is traced): OpenAI's {@code choices[].finish_reason} or Anthropic's {@code stop_reason}.
+     * when the request is traced): OpenAI's {@code choices[].finish_reason}, Anthropic's {@code stop_reason}, or a
+     * Responses object's status (its {@code incomplete_details.reason} when incomplete), as streams report them.
      */
     private static void describe(byte[] upstreamBody, RequestRecord record) {
         JsonNode body = Json.tryParse(upstreamBody);
@@ -82,6 +84,9 @@ public final class Exchange {
         }
         if (body.path("stop_reason").isTextual()) {
             reasons.add(body.path("stop_reason").asText());
+        }
+        if ("response".equals(Json.text(body, "object")) && StreamAnswer.responsesReason(body) != null) {
+            reasons.add(StreamAnswer.responsesReason(body));
         }
         record.response(body.path("model").isTextual() ? body.path("model").asText() : null, reasons);
     }

@@ -3,6 +3,7 @@ package dev.sluice.endpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
+import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.protocol.StreamTranslator;
 import dev.sluice.protocol.StreamUsage;
 import dev.sluice.protocol.sse.SseDecoder;
@@ -86,5 +87,10 @@ final class ResponsesRecorder implements StreamTranslator {
     @Override
     public boolean sawContent() {
         return inner.sawContent();
+    }
+
+    @Override
+    public StreamAnswer answer() {
+        return inner.answer();
     }
 }

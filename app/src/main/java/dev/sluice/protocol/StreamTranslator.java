@@ -32,4 +32,7 @@ public interface StreamTranslator {
 
     /** Whether the first content-bearing event has been emitted (for time to first token). */
     boolean sawContent();
+
+    /** What the runtime's events said of the answer so far (its model, finish reasons), for the spans. */
+    StreamAnswer answer();
 }

@@ -459,6 +459,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (committed.isDone() && !committed.isCompletedExceptionally()) {
             // only the relay the client got reports; a failed attempt before it leaves the record alone
             var usage = translator.usage();
+            record.response(translator.answer().model(), translator.answer().finishReasons());
             record.tokens(usage.promptTokens(), usage.completionTokens(), usage.cachedTokens(), usage.estimated());
             record.streamDone();
         }

@@ -1,5 +1,6 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.protocol.StreamTranslator;
 import dev.sluice.protocol.StreamUsage;
 
@@ -20,6 +21,7 @@ import java.util.List;
  */
 public final class AnthropicPassthroughStream implements StreamTranslator {
     private final String clientModel;
+    private final StreamAnswer answer = new StreamAnswer();
     private boolean terminated;
     private boolean failed;
     private boolean sawContent;
@@ -57,6 +59,7 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
                 started = true;
                 JsonNode n = Json.tryParse(data);
                 if (n instanceof ObjectNode o && o.path("message") instanceof ObjectNode m) {
+                    answer.model(Json.text(m, "model"));
                     JsonNode u = m.path("usage");
                     if (u.isObject()) {
                         usageSeen = true;
@@ -81,6 +84,7 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
             case "message_delta" -> {
                 JsonNode n = Json.tryParse(data);
                 JsonNode u = n == null ? null : n.path("usage");
+                answer.reason(n == null ? null : Json.text(n.path("delta"), "stop_reason"));
                 if (u != null && u.isObject()) {
                     usageSeen = true;
                     output = u.path("output_tokens").asLong(output);
@@ -143,5 +147,10 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
     @Override
     public boolean sawContent() {
         return sawContent;
+    }
+
+    @Override
+    public StreamAnswer answer() {
+        return answer;
     }
 }

@@ -58,6 +58,7 @@ public final class AnthropicToOpenAiStream extends OpenAiClientStream {
         switch (type) {
             case "message_start" -> {
                 JsonNode m = e.path("message");
+                answer.model(Json.text(m, "model"));
                 if (Json.text(m, "id") != null) {
                     id = AnthropicToOpenAiResponse.chatId(Json.text(m, "id"));
                 }
@@ -85,6 +86,7 @@ public final class AnthropicToOpenAiStream extends OpenAiClientStream {
             case "message_delta" -> {
                 readUsage(e.path("usage"));
                 String stop = Json.text(e.path("delta"), "stop_reason");
+                answer.reason(stop);
                 out.add(chunk(Json.object(), AnthropicToOpenAiResponse.finishReason(stop)));
             }
             case "message_stop" -> {

@@ -1,6 +1,7 @@
 package dev.sluice.translate;
 
 import dev.sluice.error.GatewayException;
+import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.protocol.StreamTranslator;
 import dev.sluice.protocol.StreamUsage;
 import dev.sluice.protocol.sse.SseDecoder;
@@ -88,5 +89,11 @@ public final class ChainedStream implements StreamTranslator {
     @Override
     public boolean sawContent() {
         return second.sawContent();
+    }
+
+    /** The first reads the runtime's own events, as a JSON answer's spans do. */
+    @Override
+    public StreamAnswer answer() {
+        return first.answer();
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.protocol.StreamTranslator;
 
 import dev.sluice.error.GatewayException;
@@ -8,12 +9,15 @@ import dev.sluice.protocol.sse.SseEvent;
 import java.util.List;
 
 /**
- * What every translator towards an OpenAI client shares: the terminal state, the OpenAI error chunk that ends a
- * failed stream (never followed by {@code [DONE]}), and the {@code : keep-alive} comment.
+ * What every translator towards an OpenAI client shares: the terminal state, what the runtime said of its answer
+ * (for the spans), the OpenAI error chunk that ends a failed stream (never followed by {@code [DONE]}), and the
+ * {@code : keep-alive} comment.
  */
 abstract class OpenAiClientStream implements StreamTranslator {
     private static final byte[] KEEP_ALIVE = SseEvent.comment("keep-alive");
 
+    /** The runtime's model and finish reasons, as subclasses read them from its events. */
+    protected final StreamAnswer answer = new StreamAnswer();
     /** A terminal event has been emitted; subclasses set it for a normal end. */
     protected boolean terminated;
     private boolean failed;
@@ -44,5 +48,10 @@ abstract class OpenAiClientStream implements StreamTranslator {
     @Override
     public final byte[] keepAlive() {
         return KEEP_ALIVE;
+    }
+
+    @Override
+    public final StreamAnswer answer() {
+        return answer;
     }
 }

@@ -27,6 +27,7 @@ import java.util.List;
 public final class OpenAiPassthroughStream extends OpenAiClientStream {
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
     private static final String USAGE = ChunkScan.key("usage");
+    private static final String MODEL = ChunkScan.key("model");
     private static final String FINISH_REASON = ChunkScan.key("finish_reason");
     private static final String CONTENT = ChunkScan.key("content");
     private static final String TEXT = ChunkScan.key("text");
@@ -152,8 +153,12 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
 
     /** Cheap scans instead of a parse: most chunks need nothing but forwarding. */
     private void note(String data) {
+        if (answer.model() == null) {
+            answer.model(ChunkScan.string(data, MODEL));
+        }
         if (ChunkScan.hasString(data, FINISH_REASON)) {
             finishSeen = true;
+            ChunkScan.strings(data, FINISH_REASON, answer::reason);
         }
         if (ChunkScan.hasNonEmptyString(data, CONTENT) || ChunkScan.hasNonEmptyString(data, TEXT)
                 || ChunkScan.hasNonEmptyString(data, ARGUMENTS) || ChunkScan.hasNonEmptyString(data, REASONING)

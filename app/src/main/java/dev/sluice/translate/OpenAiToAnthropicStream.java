@@ -1,5 +1,6 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.protocol.StreamTranslator;
 import dev.sluice.protocol.StreamUsage;
 
@@ -60,6 +61,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     private final Set<String> usedIds = new HashSet<>();
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
     private final StringBuilder heldWhitespace = new StringBuilder();
+    private final StreamAnswer answer = new StreamAnswer();
     private boolean started;
     private int nextIndex;
     private Open open = Open.NONE;
@@ -102,6 +104,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
             fail(UpstreamErrors.from(UpstreamErrors.inBandStatus(chunk), event.data().getBytes(StandardCharsets.UTF_8), Map.of(), null), out);
             return;
         }
+        answer.chunk(chunk);
         JsonNode u = chunk.get("usage");
         if (u != null && u.isObject()) {
             usage = u;
@@ -423,5 +426,10 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     @Override
     public boolean sawContent() {
         return sawContent;
+    }
+
+    @Override
+    public StreamAnswer answer() {
+        return answer;
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.translate;
 
+import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.protocol.StreamTranslator;
 import dev.sluice.protocol.StreamUsage;
 import dev.sluice.protocol.UpstreamErrors;
@@ -56,6 +57,7 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
     private final Map<String, Call> byUpstreamId = new HashMap<>();
     private final Set<String> usedCallIds = new HashSet<>();
     private final List<ResponsesStreamItems.Pending> held = new ArrayList<>();
+    private final StreamAnswer answer = new StreamAnswer();
     private Call live;
     private Call lastCall;
     private boolean started;
@@ -105,6 +107,7 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
                     Map.of(), null), out);
             return;
         }
+        answer.chunk(chunk);
         JsonNode u = chunk.get("usage");
         if (u != null && u.isObject()) {
             usage = u;
@@ -390,5 +393,10 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
     @Override
     public boolean sawContent() {
         return sawContent;
+    }
+
+    @Override
+    public StreamAnswer answer() {
+        return answer;
     }
 }

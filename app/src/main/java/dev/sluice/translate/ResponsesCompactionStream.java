@@ -6,6 +6,7 @@ import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
+import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.protocol.StreamTranslator;
 import dev.sluice.protocol.StreamUsage;
 import dev.sluice.protocol.UpstreamErrors;
@@ -29,6 +30,7 @@ public final class ResponsesCompactionStream implements StreamTranslator {
     private final ResponsesIds ids;
     private final long createdAt;
     private final StringBuilder text = new StringBuilder();
+    private final StreamAnswer answer = new StreamAnswer();
     private String finish;
     private JsonNode usage;
     private boolean terminated;
@@ -62,6 +64,7 @@ public final class ResponsesCompactionStream implements StreamTranslator {
                     event.data().getBytes(StandardCharsets.UTF_8), Map.of(), null), out);
             return;
         }
+        answer.chunk(chunk);
         JsonNode choice = chunk.path("choices").path(0);
         JsonNode content = choice.path("delta").path("content");
         if (content.isTextual()) {
@@ -152,5 +155,10 @@ public final class ResponsesCompactionStream implements StreamTranslator {
     @Override
     public boolean sawContent() {
         return terminated && !failed;
+    }
+
+    @Override
+    public StreamAnswer answer() {
+        return answer;
     }
 }

@@ -6,6 +6,7 @@ import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.Json;
+import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.protocol.StreamTranslator;
 import dev.sluice.protocol.StreamUsage;
 import dev.sluice.protocol.responses.ResponsesErrors;
@@ -25,6 +26,7 @@ public final class ResponsesPassthroughStream implements StreamTranslator {
 
     private final String fallbackId;
     private final String clientModel;
+    private final StreamAnswer answer = new StreamAnswer();
     private String responseId;
     private long lastSequence = -1;
     private boolean terminated;
@@ -62,15 +64,18 @@ public final class ResponsesPassthroughStream implements StreamTranslator {
         if (response.isObject() && response.hasNonNull("id")) {
             responseId = response.path("id").asText();
         }
+        answer.model(Json.text(response, "model"));
         switch (type) {
             case "response.output_text.delta", "response.function_call_arguments.delta",
                     "response.reasoning_text.delta", "response.reasoning_summary_text.delta" -> sawContent = true;
             case "response.completed", "response.incomplete" -> {
                 usage(response.path("usage"));
+                answer.response(response);
                 terminated = true;
             }
             case "response.failed" -> {
                 usage(response.path("usage"));
+                answer.response(response);
                 terminated = true;
                 failed = true;
             }
@@ -145,5 +150,10 @@ public final class ResponsesPassthroughStream implements StreamTranslator {
     @Override
     public boolean sawContent() {
         return sawContent;
+    }
+
+    @Override
+    public StreamAnswer answer() {
+        return answer;
     }
 }

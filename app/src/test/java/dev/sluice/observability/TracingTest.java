@@ -22,6 +22,8 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,33 +51,60 @@ class TracingTest {
     private static final String MODEL = "Qwen/Qwen3-0.6B";
     private static final String CLIENT_TRACE = "0af7651916cd43dd8448eb211c80319c";
     private static final String CLIENT_SPAN = "b7ad6b7169203331";
+    private static final AttributeKey<List<String>> FINISH_REASONS =
+            AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
 
     private final InMemorySpanExporter spans = InMemorySpanExporter.create();
     private final InMemoryMetricReader metrics = InMemoryMetricReader.create();
     private OpenTelemetrySdk otel;
     private FakeRuntime vllm;
+    private FakeRuntime anthropic;
     private Gateway gateway;
 
     @BeforeAll
-    void start() {
+    void start() throws Exception {
         otel = OpenTelemetrySdk.builder()
                 .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
                 .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
         vllm = FakeRuntime.vllm();
-        gateway = Gateway.builder().backend(vllm).env("API_KEYS", KEY).singleton(otel).start();
+        anthropic = FakeRuntime.vllm(); // every reply to it is scripted in Anthropic's shapes
+        Path file = Files.createTempDirectory("sluice-tracing").resolve("sluice.yaml");
+        Files.writeString(file, """
+                model_list:
+                  - model_name: %s
+                    params:
+                      model: vllm/%s
+                      api_base: http://127.0.0.1:%d/v1
+                  - model_name: claude
+                    params:
+                      model: anthropic/claude-sonnet-4-5
+                      api_base: http://127.0.0.1:%d
+                      api_key: upstream-key
+                  - model_name: native
+                    params:
+                      model: vllm/served-model
+                      api_base: http://127.0.0.1:%d/v1
+                      responses_api: native
+                general_settings:
+                  num_retries: 0
+                """.formatted(MODEL, MODEL, vllm.port(), anthropic.port(), vllm.port()));
+        gateway = Gateway.builder().env("sluice.config.file", file.toString()).env("API_KEYS", KEY).singleton(otel)
+                .start();
     }
 
     @AfterAll
     void stop() {
         gateway.close();
         vllm.close();
+        anthropic.close();
         otel.close();
     }
 
     @BeforeEach
     void reset() {
         vllm.reset();
+        anthropic.reset();
         spans.reset();
     }
 
@@ -108,8 +137,7 @@ class TracingTest {
         assertThat(str(request, "gen_ai.response.model")).isEqualTo(MODEL);
         assertThat(num(request, "gen_ai.usage.input_tokens")).isEqualTo(33);
         assertThat(num(request, "gen_ai.usage.output_tokens")).isEqualTo(154);
-        assertThat(request.getAttributes().get(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons")))
-                .containsExactly("stop");
+        assertThat(request.getAttributes().get(FINISH_REASONS)).containsExactly("stop");
         assertThat(num(request, "http.response.status_code")).isEqualTo(200);
 
         assertThat(attempt.getName()).isEqualTo("chat " + MODEL);
@@ -153,6 +181,8 @@ class TracingTest {
         assertThat(num(request, "gen_ai.usage.output_tokens")).isEqualTo(271);
         assertThat(num(attempt, "gen_ai.usage.output_tokens")).isEqualTo(271);
         assertThat(str(attempt, "gen_ai.request.model")).isEqualTo(MODEL);
+        assertAnswer(request, MODEL, "stop");
+        assertAnswer(attempt, MODEL, "stop");
         assertThat(attempt.getEndEpochNanos()).isLessThanOrEqualTo(request.getEndEpochNanos());
         assertNoSecretOrPrompt();
 
@@ -163,6 +193,97 @@ class TracingTest {
         assertThat(byName.get("gen_ai.server.time_to_first_token").getHistogramData().getPoints())
                 .anySatisfy(p -> assertThat(p.getAttributes().get(AttributeKey.stringKey("gen_ai.operation.name")))
                         .isEqualTo("chat"));
+    }
+
+    @Test
+    void an_openai_stream_names_the_model_from_its_chunks_and_every_choices_finish_reason() throws Exception {
+        vllm.enqueue(Reply.sse()
+                .data(chunk("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"A\"},\"finish_reason\":null},"
+                        + "{\"index\":1,\"delta\":{\"role\":\"assistant\",\"content\":\"B\"},\"finish_reason\":null}"))
+                .data(chunk("{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}"))
+                .data(chunk("{\"index\":1,\"delta\":{},\"finish_reason\":\"length\"}")));
+
+        SpanData request = streamed("/v1/chat/completions", chat(true));
+
+        assertAnswer(request, "qwen3-0.6b-2025-06", "stop", "length");
+        assertAnswer(span(SpanKind.CLIENT), "qwen3-0.6b-2025-06", "stop", "length");
+        assertThat(str(request, "gen_ai.request.model")).isEqualTo(MODEL);
+    }
+
+    @Test
+    void an_anthropic_clients_stream_from_an_openai_runtime_carries_the_runtimes_answer() throws Exception {
+        vllm.enqueue(Reply.sseFixture("ollama/chat-stream-tool-call-usage.sse"));
+
+        SpanData request = streamed("/v1/messages", "{\"model\":\"" + MODEL + "\",\"max_tokens\":64,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT + "\"}]}");
+
+        assertAnswer(request, "llama3.2:3b-instruct-fp16", "tool_calls");
+        assertAnswer(span(SpanKind.CLIENT), "llama3.2:3b-instruct-fp16", "tool_calls");
+    }
+
+    @Test
+    void an_anthropic_stream_passed_through_names_the_model_of_message_start_and_its_stop_reason()
+            throws Exception {
+        anthropic.enqueue(Reply.sseFixture("anthropic/messages-stream-text.sse").withoutDone());
+
+        SpanData request = streamed("/v1/messages", "{\"model\":\"claude\",\"max_tokens\":64,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT + "\"}]}");
+
+        assertAnswer(request, "claude-sonnet-4-5-20250929", "end_turn");
+        assertThat(num(request, "gen_ai.usage.input_tokens")).isEqualTo(135);
+    }
+
+    @Test
+    void an_openai_clients_stream_from_anthropic_carries_anthropics_own_stop_reason() throws Exception {
+        anthropic.enqueue(Reply.sseFixture("anthropic/messages-stream-tool-use.sse").withoutDone());
+
+        SpanData request = streamed("/v1/chat/completions", "{\"model\":\"claude\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT + "\"}]}");
+
+        assertAnswer(request, "claude-haiku-4-5-20251001", "tool_use");
+    }
+
+    @Test
+    void a_responses_clients_stream_from_an_openai_runtime_carries_the_runtimes_answer() throws Exception {
+        vllm.enqueue(Reply.sseFixture("openai/chat-stream-parallel-tool-calls-usage.sse"));
+
+        SpanData request = streamed("/v1/responses", "{\"model\":\"" + MODEL + "\",\"stream\":true,\"input\":\""
+                + PROMPT + "\"}");
+
+        assertAnswer(request, "gpt-4o-2024-08-06", "tool_calls");
+        assertAnswer(span(SpanKind.CLIENT), "gpt-4o-2024-08-06", "tool_calls");
+    }
+
+    @Test
+    void a_responses_stream_passed_through_names_its_model_and_why_it_stopped() throws Exception {
+        vllm.enqueue(Reply.sse()
+                .raw(responsesEvent("response.created", 0, "\"status\":\"in_progress\",\"output\":[]"))
+                .raw("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\","
+                        + "\"sequence_number\":1,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,"
+                        + "\"delta\":\"Hel\"}\n\n")
+                .raw(responsesEvent("response.incomplete", 2, "\"status\":\"incomplete\",\"incomplete_details\":"
+                        + "{\"reason\":\"max_output_tokens\"},\"output\":[],\"usage\":{\"input_tokens\":5,"
+                        + "\"output_tokens\":1,\"total_tokens\":6}"))
+                .withoutDone());
+
+        SpanData request = streamed("/v1/responses", "{\"model\":\"native\",\"stream\":true,\"input\":\"" + PROMPT
+                + "\"}");
+
+        assertAnswer(request, "served-model-2025", "max_output_tokens");
+        assertThat(num(request, "gen_ai.usage.output_tokens")).isEqualTo(1);
+    }
+
+    @Test
+    void a_responses_answer_passed_through_has_the_same_finish_reason_as_its_stream_would() throws Exception {
+        vllm.enqueue(Reply.json("{\"id\":\"resp_2\",\"object\":\"response\",\"model\":\"served-model-2025\","
+                + "\"status\":\"completed\",\"incomplete_details\":null,\"output\":[],\"usage\":{\"input_tokens\":5,"
+                + "\"output_tokens\":2,\"total_tokens\":7}}"));
+
+        HttpResponse<String> r = gateway.post("/v1/responses", "{\"model\":\"native\",\"input\":\"" + PROMPT + "\"}",
+                "Authorization", "Bearer " + KEY);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertAnswer(awaitSpan(SpanKind.SERVER), "served-model-2025", "completed");
     }
 
     @Test
@@ -196,6 +317,36 @@ class TracingTest {
         } finally {
             props.keySet().forEach(System::clearProperty);
         }
+    }
+
+    /** A chat completion chunk from a runtime that names its model apart from the alias it was asked for. */
+    private static String chunk(String choices) {
+        return "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"qwen3-0.6b-2025-06\","
+                + "\"choices\":[" + choices + "]}";
+    }
+
+    private static String responsesEvent(String type, int sequence, String response) {
+        return "event: " + type + "\ndata: {\"type\":\"" + type + "\",\"sequence_number\":" + sequence
+                + ",\"response\":{\"id\":\"resp_1\",\"object\":\"response\",\"model\":\"served-model-2025\","
+                + response + "}}\n\n";
+    }
+
+    /** Sends a streamed request, reads the stream to its end and returns the request's span, ended with it. */
+    private SpanData streamed(String path, String body) throws Exception {
+        try (RawHttp client = RawHttp.postJson(gateway.port(), path, KEY, body, WAIT)) {
+            assertThat(client.status()).isEqualTo(200);
+            client.readEvents(WAIT);
+        }
+        SpanData request = awaitSpan(SpanKind.SERVER);
+        assertThat(request.getAttributes().get(AttributeKey.booleanKey("sluice.stream"))).isTrue();
+        assertNoSecretOrPrompt();
+        return request;
+    }
+
+    private static void assertAnswer(SpanData s, String model, String... finishReasons) {
+        assertThat(str(s, "gen_ai.response.model")).as(s.getKind() + " gen_ai.response.model").isEqualTo(model);
+        assertThat(s.getAttributes().get(FINISH_REASONS)).as(s.getKind() + " gen_ai.response.finish_reasons")
+                .containsExactly(finishReasons);
     }
 
     private void assertNoSecretOrPrompt() {
