@@ -32,7 +32,7 @@ public class SecurityBeans {
         return ConfigLoader.authSettings(variables(env));
     }
 
-    /** API_KEYS, plus the config file's master_key when it has one, and its named keys. */
+    /** API_KEYS, plus the master key when there is one (SLUICE_MASTER_KEY or master_key), and the named keys. */
     @Singleton
     ApiKeyAuthenticator authenticator(GatewayConfig config, FileConfig file, AuthSettings auth) {
         return authenticatorFor(config, file, auth);

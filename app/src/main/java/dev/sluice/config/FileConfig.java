@@ -67,7 +67,7 @@ public record FileConfig(List<Deployment> deployments, GeneralSettings general, 
                 config.hasModelName() ? config.modelName() : null, config.backendBaseUrl(),
                 config.backendApiKey() == null || config.backendApiKey().isEmpty() ? null : config.backendApiKey(),
                 null, Deployment.DEFAULT_WEIGHT, null, null, null, Map.of());
-        return new FileConfig(List.of(d), GeneralSettings.defaults());
+        return new FileConfig(List.of(d), GeneralSettings.defaults().withMasterKey(config.masterKey()));
     }
 
     /** The provider serving a BACKEND_KIND. */

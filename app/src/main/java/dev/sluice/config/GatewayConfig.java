@@ -13,6 +13,8 @@ import java.util.List;
  * @param backendBaseUrl the OpenAI-compatible base URL (ends in {@code /v1} or the runtime's equivalent); null for sim
  * @param modelName the model clients ask for; blank means "forward whatever the client sends"
  * @param modelAliases further names (globs with {@code *}) that mean {@code modelName}
+ * @param masterKey SLUICE_MASTER_KEY: the key of the key admin API, also a client key; null when unset. With a config
+ *     file it wins over {@code general_settings.master_key} ({@link Precedence})
  */
 public record GatewayConfig(
         String apiHost,
@@ -41,13 +43,22 @@ public record GatewayConfig(
         boolean logPrompts,
         boolean metricsEnabled,
         dev.sluice.backend.SimConfig sim,
-        int sseMaxEventBytes) {
+        int sseMaxEventBytes,
+        String masterKey) {
 
     public GatewayConfig {
         apiKeys = List.copyOf(apiKeys);
         modelAliases = List.copyOf(modelAliases);
         corsOrigins = List.copyOf(corsOrigins);
         trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** Never prints a key: API_KEYS by count, the master key by whether there is one. */
+    @Override
+    public String toString() {
+        return "GatewayConfig[" + apiHost + ":" + apiPort + ", " + apiKeys.size() + " API_KEYS, master key "
+                + (masterKey == null ? "none" : "***") + ", backend " + backendKind.id() + " " + backendBaseUrl
+                + ", model " + modelName + "]";
     }
 
     public boolean authEnabled() {

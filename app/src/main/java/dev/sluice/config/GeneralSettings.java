@@ -10,7 +10,8 @@ import java.util.Map;
  * The gateway-wide part of the config file: {@code general_settings} (and the routing keys LiteLLM puts under
  * {@code router_settings}).
  *
- * @param masterKey a client key accepted in addition to {@code API_KEYS}; null when not given
+ * @param masterKey the key of the key admin API, also a client key accepted in addition to {@code API_KEYS}
+ *     ({@code master_key}, or SLUICE_MASTER_KEY); null when not given
  * @param numRetries extra attempts within a pool after the first one fails retryably (default 2)
  * @param fallbacks per alias, the aliases tried in order once its own pool has failed
  * @param routingStrategy how a pool picks a deployment (default weighted round-robin)
@@ -64,6 +65,12 @@ public record GeneralSettings(
         return new GeneralSettings(null, DEFAULT_NUM_RETRIES, Map.of(), DEFAULT_ROUTING_STRATEGY,
                 DEFAULT_RETRY_BACKOFF_BASE, DEFAULT_RETRY_BACKOFF_MAX, DEFAULT_RETRY_AFTER_CAP,
                 DEFAULT_RETRY_BUDGET_RATIO, DEFAULT_ALLOWED_FAILS, DEFAULT_COOLDOWN);
+    }
+
+    /** The same settings with another master key (SLUICE_MASTER_KEY, {@link Precedence}). */
+    public GeneralSettings withMasterKey(String key) {
+        return new GeneralSettings(key, numRetries, fallbacks, routingStrategy, retryBackoffBase, retryBackoffMax,
+                retryAfterCap, retryBudgetRatio, allowedFails, cooldown, balancing);
     }
 
     public boolean hasMasterKey() {

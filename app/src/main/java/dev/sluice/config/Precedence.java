@@ -12,8 +12,9 @@ import java.util.function.Function;
  * the file, and a file's {@code redis_url} holds with only {@code REDIS_TIMEOUT_MS} in the environment.
  *
  * <p>Not such settings: {@code model_list} replaces BACKEND_KIND, BACKEND_BASE_URL, BACKEND_API_KEY, MODEL_NAME and
- * MODEL_ALIASES as a whole (they describe a deployment, and a warning says they are ignored); {@code master_key} is a
- * key accepted next to {@code API_KEYS}, not instead of them.
+ * MODEL_ALIASES as a whole (they describe a deployment, and a warning says they are ignored). {@code master_key} and
+ * SLUICE_MASTER_KEY are such a setting (the variable wins), but API_KEYS is not: the master key is accepted next to
+ * {@code API_KEYS}, not instead of them.
  */
 public final class Precedence {
     /** A variable and the file key that means the same. */
@@ -25,7 +26,8 @@ public final class Precedence {
             new Both("REDIS_URL", "general_settings.redis_url"),
             new Both("REDIS_TIMEOUT_MS", "general_settings.redis_timeout_ms"),
             new Both("REDIS_FAILURE_MODE", "general_settings.redis_failure_mode"),
-            new Both("REDIS_REPLICAS_HINT", "general_settings.redis_replicas_hint"));
+            new Both("REDIS_REPLICAS_HINT", "general_settings.redis_replicas_hint"),
+            new Both("SLUICE_MASTER_KEY", "general_settings.master_key"));
 
     private Precedence() {}
 
@@ -42,12 +44,17 @@ public final class Precedence {
                     g.retryBackoffMax(), g.retryAfterCap(), g.retryBudgetRatio(), g.allowedFails(), g.cooldown(),
                     g.balancing());
         }
+        String master = env.apply("SLUICE_MASTER_KEY");
+        if (master != null && !master.isBlank()) {
+            g = g.withMasterKey(master.trim());
+        }
         return new FileConfig(file.deployments(), g, file.caches(), file.keys(), ConfigLoader.redis(env, file.redis()),
                 file.spending());
     }
 
     /**
-     * A warning for each variable that is set and overrides a key the file gives, for {@code validate} and startup.
+     * A warning for each variable that is set and overrides a key the file gives (not one that names the variable
+     * itself), for {@code validate} and startup.
      * {@code num_retries} counts under router_settings and litellm_settings too, where LiteLLM puts it.
      */
     public static List<String> overrides(Function<String, String> env, java.util.Map<String, Object> root) {
@@ -59,7 +66,8 @@ public final class Precedence {
             }
             String key = b.fileKey().substring(b.fileKey().indexOf('.') + 1);
             for (String section : List.of("general_settings", "router_settings", "litellm_settings")) {
-                if (root.get(section) instanceof java.util.Map<?, ?> m && m.containsKey(key)) {
+                if (root.get(section) instanceof java.util.Map<?, ?> m && m.containsKey(key)
+                        && !refersTo(m.get(key), b.variable())) {
                     out.add(section + "." + key + ": overridden by the environment variable " + b.variable()
                             + " (a variable that is set wins over the file)");
                     break;
@@ -67,5 +75,11 @@ public final class Precedence {
             }
         }
         return out;
+    }
+
+    /** {@code master_key: os.environ/SLUICE_MASTER_KEY} is the variable itself, not a value it overrides. */
+    private static boolean refersTo(Object fileValue, String variable) {
+        String v = fileValue == null ? "" : fileValue.toString().trim();
+        return v.equals("os.environ/" + variable) || v.equals("${" + variable + "}");
     }
 }

@@ -111,6 +111,11 @@ public final class StartupCheck {
         }
         if (gateway != null) {
             warnings.addAll(shortKeys(gateway.apiKeys()));
+            if (gateway.masterKey() != null && gateway.masterKey().length() < AuthSettings.SHORT_KEY) {
+                warnings.add("SLUICE_MASTER_KEY is " + gateway.masterKey().length() + " characters long; a key shorter"
+                        + " than " + AuthSettings.SHORT_KEY + " characters can be guessed (generate one with: openssl"
+                        + " rand -hex 32)");
+            }
         }
         Path file = commandLine.configFile() == null ? null : commandLine.configFile().toAbsolutePath();
         FileConfig fileConfig = null;
@@ -151,7 +156,7 @@ public final class StartupCheck {
     public record AuthNotice(boolean off, String message) {}
 
     /**
-     * The truth about authentication: which keys are configured (API_KEYS, master_key, the file's named keys), or that
+     * The truth about authentication: which keys are configured (API_KEYS, the master key, the file's named keys), or that
      * there are none, in which case anyone who can reach the port can use the backends.
      */
     public static AuthNotice authNotice(GatewayConfig gateway, FileConfig file) {
@@ -160,7 +165,7 @@ public final class StartupCheck {
             sources.add(gateway.apiKeys().size() + " from API_KEYS");
         }
         if (file != null && file.general().hasMasterKey()) {
-            sources.add("master_key");
+            sources.add(gateway.masterKey() != null ? "SLUICE_MASTER_KEY" : "master_key");
         }
         if (file != null && !file.keys().isEmpty()) {
             List<String> names = file.keys().stream().map(NamedKey::name).toList();
@@ -168,8 +173,8 @@ public final class StartupCheck {
                     + (names.size() > 5 ? ", ..." : "") + ")");
         }
         if (sources.isEmpty()) {
-            return new AuthNotice(true, "no client keys are configured (API_KEYS, master_key or keys: in the config"
-                    + " file): authentication is OFF and anyone who can reach " + gateway.apiHost() + ":"
+            return new AuthNotice(true, "no client keys are configured (API_KEYS, SLUICE_MASTER_KEY, or master_key or"
+                    + " keys: in the config file): authentication is OFF and anyone who can reach " + gateway.apiHost() + ":"
                     + gateway.apiPort() + " can use the backend. Set API_KEYS=<key>[,<key>...] before exposing it.");
         }
         return new AuthNotice(false, "authentication is on: client keys " + String.join(", ", sources));

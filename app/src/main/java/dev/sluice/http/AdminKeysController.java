@@ -138,7 +138,8 @@ public final class AdminKeysController {
                 request.getHeaders().get("Authorization"));
         if (!admin.isMaster(presented)) {
             GatewayException e = !admin.hasMasterKey() ? GatewayException.of(ErrorKind.PERMISSION, "the admin API"
-                    + " is off: no master key is configured (general_settings.master_key)")
+                    + " is off: no master key is configured (set SLUICE_MASTER_KEY, or general_settings.master_key in the"
+                    + " config file)")
                     : presented == null ? GatewayException.of(ErrorKind.AUTHENTICATION, "the admin API needs the"
                             + " master key: send it as 'Authorization: Bearer <master key>'")
                     : GatewayException.of(ErrorKind.PERMISSION, "only the master key may use the admin API");

@@ -44,7 +44,9 @@ class PrecedenceTest {
                         Duration.ofMillis(300), Duration.ofMillis(75), RedisSettings.DEFAULT_TIMEOUT),
                 new Case("REDIS_FAILURE_MODE", "redis_failure_mode: open", "closed", c -> c.redis().failClosed(), false,
                         true, false),
-                new Case("REDIS_REPLICAS_HINT", "redis_replicas_hint: 4", "2", c -> c.redis().replicasHint(), 4, 2, 1))
+                new Case("REDIS_REPLICAS_HINT", "redis_replicas_hint: 4", "2", c -> c.redis().replicasHint(), 4, 2, 1),
+                new Case("SLUICE_MASTER_KEY", "master_key: file-master-key", "env-master-key",
+                        c -> c.general().masterKey(), "file-master-key", "env-master-key", null))
                 .map(Arguments::of);
     }
 
@@ -125,6 +127,30 @@ class PrecedenceTest {
                         + " set wins over the file)",
                 "general_settings.redis_failure_mode: overridden by the environment variable REDIS_FAILURE_MODE (a"
                         + " variable that is set wins over the file)");
+    }
+
+    @Test
+    void aFileWhoseMasterKeyNamesTheVariableIsNotWarnedAboutIt() {
+        Map<String, String> env = Map.of("SLUICE_MASTER_KEY", "env-master-key-0123456789abcdef0123");
+        for (String reference : List.of("os.environ/SLUICE_MASTER_KEY", "${SLUICE_MASTER_KEY}")) {
+            FileConfigLoader.Result r = FileConfigLoader.check(MODELS + "general_settings:\n  master_key: \""
+                    + reference + "\"\n", env::get);
+            assertThat(r.warnings()).as(reference).isEmpty();
+        }
+        FileConfigLoader.Result other = FileConfigLoader.check(MODELS + "general_settings:\n  master_key: "
+                + "file-master-key-0123456789abcdef0123\n", env::get);
+        assertThat(other.warnings()).containsExactly("general_settings.master_key: overridden by the environment"
+                + " variable SLUICE_MASTER_KEY (a variable that is set wins over the file)");
+    }
+
+    @Test
+    void withoutAConfigFileTheMasterKeyComesFromTheVariable() {
+        GatewayConfig env = ConfigLoader.load(Map.of("SLUICE_MASTER_KEY", " env-master-key ")::get);
+        assertThat(FileConfig.fromEnv(env).general().masterKey()).isEqualTo("env-master-key");
+        assertThat(FileConfig.fromEnv(ConfigLoader.load(name -> null)).general().hasMasterKey()).isFalse();
+        assertThat(env.toString()).doesNotContain("env-master-key");
+        assertThat(StartupCheck.authNotice(env, FileConfig.fromEnv(env)).message())
+                .isEqualTo("authentication is on: client keys SLUICE_MASTER_KEY");
     }
 
     @Test

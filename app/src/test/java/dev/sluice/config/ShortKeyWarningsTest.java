@@ -38,6 +38,15 @@ class ShortKeyWarningsTest {
     }
 
     @Test
+    void aShortMasterKeyFromTheEnvironmentIsWarnedAboutByItsVariable() {
+        Map<String, String> env = Map.of("SLUICE_MASTER_KEY", "sk-1234", "BACKEND_KIND", "sim");
+        StartupCheck.Checked checked = StartupCheck.run(dev.sluice.config.cli.CommandLine.parse(new String[0],
+                env::get), env::get);
+        assertThat(checked.warnings()).containsExactly("SLUICE_MASTER_KEY is 7 characters long; a key shorter than 32"
+                + " characters can be guessed (generate one with: openssl rand -hex 32)");
+    }
+
+    @Test
     void theFingerprintSecretMustBeLongEnoughAndIsNeverPrinted() {
         assertThat(ConfigLoader.authSettings(name -> null)).isEqualTo(AuthSettings.defaults());
         AuthSettings s = ConfigLoader.authSettings(Map.of("KEY_FINGERPRINT_SECRET", "0123456789abcdef",

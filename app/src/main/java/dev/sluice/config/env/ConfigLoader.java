@@ -44,6 +44,7 @@ public final class ConfigLoader {
         String host = string("API_HOST", "127.0.0.1");
         int port = integer("API_PORT", 8000, 0, 65535);
         List<String> keys = list("API_KEYS");
+        String masterKey = string("SLUICE_MASTER_KEY", null);
         BackendKind kind = backendKind();
         URI baseUrl = baseUrl(kind);
         String backendKey = string("BACKEND_API_KEY", "");
@@ -85,7 +86,7 @@ public final class ConfigLoader {
         }
         return new GatewayConfig(host, port, keys, kind, baseUrl, backendKey, model, aliases, origins, credentials,
                 rlEnabled, rpm, burst, retries, requestTimeout, connectTimeout, firstByte, idle, keepAlive, maxBytes,
-                proxies, level, logJson, logPrompts, metrics, sim, sseMaxEvent);
+                proxies, level, logJson, logPrompts, metrics, sim, sseMaxEvent, masterKey);
     }
 
     /**
