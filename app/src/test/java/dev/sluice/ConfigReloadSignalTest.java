@@ -48,7 +48,7 @@ class ConfigReloadSignalTest {
                 "CONFIG_WATCH_MS", "0"))) {
             assertThat(chat(g, "key-1-secret-0123456789", "new-1")).isEqualTo(200);
             assertThat(utf8(g.log())).contains("\"message\":\"sluice " + Version.VERSION + " listening on " + g.url()
-                    + " · backend 4 deployments in 4 pools (sim, vllm) · auth on · config " + file + "\"");
+                    + " · backend 5 deployments in 4 pools (sim, vllm) · auth on · config " + file + "\"");
 
             Path tmp = Files.writeString(dir.resolve("next.yaml"), ConfigReloadTest.valid(2, 1000));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

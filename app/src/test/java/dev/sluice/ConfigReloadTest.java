@@ -42,11 +42,14 @@ class ConfigReloadTest {
     @TempDir
     Path dir;
 
-    /** Valid config number {@code i}: alias new-i and key key-i, the limited alias at {@code rpm}, broken-i -> chat. */
+    /**
+     * Valid config number {@code i}: alias new-i and key key-i, the limited alias at {@code rpm}, broken-i -> chat,
+     * and the pool of chat, which the steady load uses, one deployment larger in every other config.
+     */
     static String valid(int i, int rpm) {
         return """
                 model_list:
-                  - {model_name: chat, params: {model: sim/chat}}
+                  - {model_name: chat, params: {model: sim/chat}}%5$s
                   - {model_name: new-%1$d, params: {model: sim/new}}
                   - {model_name: limited, params: {model: sim/limited, rpm: %2$d}}
                   - {model_name: broken-%1$d, params: {model: vllm/x, api_base: "http://127.0.0.1:1/v1"}}
@@ -57,7 +60,13 @@ class ConfigReloadTest {
                   master_key: %4$s
                   num_retries: 0
                   fallbacks: [{broken-%1$d: [chat]}]
-                """.formatted(i, rpm, STEADY, MASTER);
+                """.formatted(i, rpm, STEADY, MASTER, chatPool(i) == 1 ? ""
+                        : "\n  - {model_name: chat, params: {model: sim/chat-b}}");
+    }
+
+    /** How many deployments the chat pool has in valid config {@code i}. */
+    static int chatPool(int i) {
+        return i % 2 == 0 ? 1 : 2;
     }
 
     /** Four ways a file goes wrong; each holds a secret that must not reach the log. */
@@ -173,6 +182,8 @@ class ConfigReloadTest {
                             .as("new key and alias after %d", reload).isEqualTo(200);
                     assertThat(post(g, key, "broken-" + good, false).statusCode()).as("fallback to chat")
                             .isEqualTo(200);
+                    assertThat(Gateway.json(g.get("/health")).path("deployments").findValuesAsText("alias"))
+                            .as("the chat pool after %d", reload).filteredOn("chat"::equals).hasSize(chatPool(good));
                     if (good > 0) {
                         int before = good - (good % 4 == 0 ? 2 : 1); // the valid config before `good`
                         assertThat(post(g, "key-" + before + "-secret-0123456789", "chat", false).statusCode())
@@ -184,6 +195,9 @@ class ConfigReloadTest {
                         post(g, STEADY, "limited", false);
                         assertThat(post(g, STEADY, "limited", false).statusCode()).as("rpm 1 after %d", reload)
                                 .isEqualTo(429);
+                    } else if (good % 2 == 1) { // rpm 1000 again: the same minute, and the limit is lifted
+                        assertThat(post(g, STEADY, "limited", false).statusCode()).as("rpm 1000 after %d", reload)
+                                .isEqualTo(200);
                     }
                 }
             } finally {
