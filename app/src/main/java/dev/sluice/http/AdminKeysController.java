@@ -82,13 +82,9 @@ public final class AdminKeysController {
     @Post(uri = "/admin/keys", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> create(HttpRequest<?> request,
             @Body @Nullable @Schema(hidden = true) ByteBuffer<?> body) {
-        JsonNode json;
-        try {
-            json = json(request, body, true);
-        } catch (GatewayException e) {
-            return Replies.fail(request, e);
-        }
-        return call(request, "create", null, HttpStatus.CREATED, () -> admin.create(json, requestId(request)));
+        Parsed json = parse(request, body, true);
+        return call(request, "create", null, HttpStatus.CREATED, () -> admin.create(json.orThrow(),
+                requestId(request)));
     }
 
     @Operation(summary = "List the admin-created keys", description = "Never shows a secret or its digest.")
@@ -123,13 +119,9 @@ public final class AdminKeysController {
     @Post(uri = "/admin/keys/{name}/rotate", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> rotate(HttpRequest<?> request, @PathVariable String name,
             @Body @Nullable @Schema(hidden = true) ByteBuffer<?> body) {
-        JsonNode json;
-        try {
-            json = json(request, body, false);
-        } catch (GatewayException e) {
-            return Replies.fail(request, e);
-        }
-        return call(request, "rotate", name, HttpStatus.OK, () -> admin.rotate(name, json, requestId(request)));
+        Parsed json = parse(request, body, false);
+        return call(request, "rotate", name, HttpStatus.OK, () -> admin.rotate(name, json.orThrow(),
+                requestId(request)));
     }
 
     private CompletableFuture<MutableHttpResponse<?>> call(HttpRequest<?> request, String action, String name,
@@ -146,7 +138,7 @@ public final class AdminKeysController {
             RequestRecord record = Attributes.record(request);
             String who = record != null && record.principal() != null ? "key '" + record.principal() + "'"
                     : "no key";
-            admin.refused(action, name, who, requestId(request), e.status());
+            KeyAdmin.refused(action, name, who, requestId(request), e.status());
             return Replies.fail(request, e);
         }
         try {
@@ -154,11 +146,51 @@ public final class AdminKeysController {
                     .contentType(MediaType.APPLICATION_JSON_TYPE)).exceptionally(e -> ErrorResponses
                     .ofThrowable(request, e));
         } catch (GatewayException e) {
+            // the body could not be read: refused before the key store was asked
+            KeyAdmin.refused(action, name, "master", requestId(request), e.status());
             return Replies.fail(request, e);
         }
     }
 
+    /**
+     * The audit line of an admin call {@link AuthFilter} refused (no key, an unknown or expired one, a throttled
+     * address) before it got here; nothing for other paths.
+     */
+    static void auditRefused(HttpRequest<?> request, String who, int status) {
+        String path = request.getPath();
+        if (!path.equals("/admin/keys") && !path.startsWith("/admin/keys/")) {
+            return;
+        }
+        String[] parts = path.substring(1).split("/", -1); // admin, keys[, name[, rotate]]
+        String method = request.getMethodName();
+        String action = switch (parts.length) {
+            case 2 -> method.equals("POST") ? "create" : method.equals("GET") ? "list" : "other";
+            case 3 -> method.equals("GET") ? "show" : method.equals("DELETE") ? "revoke" : "other";
+            case 4 -> method.equals("POST") && parts[3].equals("rotate") ? "rotate" : "other";
+            default -> "other";
+        };
+        KeyAdmin.refused(action, parts.length > 2 ? parts[2] : null, who, requestId(request), status);
+    }
+
+    /** A body as read, or why it could not be: the master check comes first, so a stranger learns nothing of it. */
+    private record Parsed(JsonNode json, GatewayException problem) {
+        JsonNode orThrow() {
+            if (problem != null) {
+                throw problem;
+            }
+            return json;
+        }
+    }
+
     /** Read before the master check, so the body's buffer is released on every path. */
+    private Parsed parse(HttpRequest<?> request, ByteBuffer<?> body, boolean required) {
+        try {
+            return new Parsed(json(request, body, required), null);
+        } catch (GatewayException e) {
+            return new Parsed(null, e);
+        }
+    }
+
     private JsonNode json(HttpRequest<?> request, ByteBuffer<?> body, boolean required) {
         byte[] bytes = BodyBytes.of(request, body, bodies);
         if (bytes == null || bytes.length == 0) {

@@ -17,7 +17,8 @@ import io.micronaut.http.annotation.ServerFilter;
 /**
  * Rejects API calls without a valid key before any body is read or any backend is touched. A refusal closes the
  * connection ({@code Connection: close}), so the rest of a large body is not read and drained for nothing; failed keys
- * are counted per client address ({@link AuthThrottle}).
+ * are counted per client address ({@link AuthThrottle}). A refused call to the key admin API is audited like the
+ * refusals the admin API makes itself.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 @Order(-200)
@@ -41,20 +42,21 @@ public final class AuthFilter {
         String address = clientAddress.resolve(request.getRemoteAddress(), request.getHeaders().get("X-Forwarded-For"));
         long blocked = throttle.blockedSeconds(address);
         if (blocked > 0) {
-            return tooManyFailures(request, blocked);
+            return tooManyFailures(request, blocked, "a throttled address");
         }
         String key = ApiKeyAuthenticator.presentedKey(request.getHeaders().get("x-api-key"),
                 request.getHeaders().get("Authorization"));
         if (key == null) {
             return refuse(request, address, "missing API key: send it as 'Authorization: Bearer <key>' or"
-                    + " 'x-api-key: <key>'");
+                    + " 'x-api-key: <key>'", "no key");
         }
         ApiKeyAuthenticator.Match match = authenticator.match(key);
         if (match == null) {
-            return refuse(request, address, "invalid API key: it matches none of the keys in API_KEYS");
+            return refuse(request, address, "invalid API key: it matches none of the keys in API_KEYS", "an unknown key");
         }
         if (match.expired()) {
-            return refuse(request, address, "API key '" + match.principal() + "' has expired");
+            return refuse(request, address, "API key '" + match.principal() + "' has expired",
+                    "expired key '" + match.principal() + "'");
         }
         String principal = match.principal();
         if (match.key() != null) {
@@ -82,18 +84,22 @@ public final class AuthFilter {
         }
     }
 
-    private HttpResponse<?> refuse(HttpRequest<?> request, String address, String message) {
+    /** @param who the caller as the audit line of a refused admin call names it, never the key itself */
+    private HttpResponse<?> refuse(HttpRequest<?> request, String address, String message, String who) {
         long blocked = throttle.failed(address);
         if (blocked > 0) {
-            return tooManyFailures(request, blocked);
+            return tooManyFailures(request, blocked, who);
         }
-        return ErrorResponses.of(request, GatewayException.of(ErrorKind.AUTHENTICATION, message))
-                .header("Connection", "close");
+        GatewayException e = GatewayException.of(ErrorKind.AUTHENTICATION, message);
+        AdminKeysController.auditRefused(request, who, e.status());
+        return ErrorResponses.of(request, e).header("Connection", "close");
     }
 
-    private static HttpResponse<?> tooManyFailures(HttpRequest<?> request, long seconds) {
-        return ErrorResponses.of(request, GatewayException.of(ErrorKind.RATE_LIMITED, "too many requests with a"
-                + " missing or invalid API key from this address (AUTH_FAILURES_PER_MINUTE); retry after " + seconds
-                + " s").withHeader("Retry-After", Long.toString(seconds))).header("Connection", "close");
+    private static HttpResponse<?> tooManyFailures(HttpRequest<?> request, long seconds, String who) {
+        GatewayException e = GatewayException.of(ErrorKind.RATE_LIMITED, "too many requests with a missing or"
+                + " invalid API key from this address (AUTH_FAILURES_PER_MINUTE); retry after " + seconds + " s")
+                .withHeader("Retry-After", Long.toString(seconds));
+        AdminKeysController.auditRefused(request, who, e.status());
+        return ErrorResponses.of(request, e).header("Connection", "close");
     }
 }

@@ -165,8 +165,8 @@ public final class KeyAdmin implements AutoCloseable {
         });
     }
 
-    /** Audits a call the controller refused before it got here (no key, or not the master key). */
-    public void refused(String action, String name, String who, String requestId, int status) {
+    /** Audits a call refused before it got here (no key, an unknown one, not the master key, an unreadable body). */
+    public static void refused(String action, String name, String who, String requestId, int status) {
         audit(action, name, who, requestId, "refused " + status);
     }
 

@@ -190,13 +190,25 @@ class KeyAdminTest {
             admin(gateway, "GET", "/admin/keys", null);
             admin(gateway, "DELETE", "/admin/keys/audited", null);
             gateway.get("/admin/keys", "Authorization", "Bearer file-secret-0123456789abcdef0123456789");
+            // refused before the admin API: by the key check, and for a body that is not JSON
+            gateway.get("/admin/keys/audited");
+            gateway.post("/admin/keys/audited/rotate", "{}", "Authorization", "Bearer not-a-key-" + MASTER);
+            admin(gateway, "POST", "/admin/keys", "{not json");
+            gateway.post("/admin/keys", "{not json", "Authorization", "Bearer file-secret-0123456789abcdef0123456789");
             List<String> lines = events.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-            assertThat(lines).hasSize(5);
+            assertThat(lines).hasSize(9);
             assertThat(lines.get(0)).matches("admin action=create key=audited by=master request_id=\\S+ outcome=ok");
             assertThat(lines.get(1)).startsWith("admin action=rotate key=audited by=master").endsWith("outcome=ok");
             assertThat(lines.get(2)).startsWith("admin action=list key=-");
             assertThat(lines.get(3)).startsWith("admin action=revoke key=audited");
             assertThat(lines.get(4)).contains("by=key 'file-key'").endsWith("outcome=refused 403");
+            assertThat(lines.get(5)).startsWith("admin action=show key=audited by=no key")
+                    .endsWith("outcome=refused 401");
+            assertThat(lines.get(6)).startsWith("admin action=rotate key=audited by=an unknown key")
+                    .endsWith("outcome=refused 401");
+            assertThat(lines.get(7)).startsWith("admin action=create key=- by=master").endsWith("outcome=refused 400");
+            assertThat(lines.get(8)).as("the master check comes before the body").contains("by=key 'file-key'")
+                    .endsWith("outcome=refused 403");
             assertThat(lines.get(0)).doesNotContain("request_id=-");
             for (String l : lines) {
                 assertThat(l).doesNotContain(secret).doesNotContain(next).doesNotContain(MASTER)
@@ -273,6 +285,7 @@ class KeyAdminTest {
         assertThat(paths.path("/admin/keys").has("post")).isTrue();
         assertThat(paths.path("/admin/keys").has("get")).isTrue();
         assertThat(paths.path("/admin/keys/{name}").has("delete")).isTrue();
+        assertThat(paths.path("/admin/keys/{name}").has("get")).isTrue();
         assertThat(paths.path("/admin/keys/{name}/rotate").path("post").path("summary").asText()).contains("Rotate");
         assertThat(paths.path("/admin/keys").path("post").path("requestBody").toString())
                 .contains("CreateKeyRequest");
