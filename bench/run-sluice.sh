@@ -49,13 +49,23 @@ start_nginx nginx-proxy "$BENCH_DIR/proxies/nginx-proxy.conf.tmpl" "$SUT_CPUS" \
   "PORT=$NGX_PORT" "PORT_STATIC=$NGX_STATIC_PORT" "UPSTREAM_PORT=$MOCK_PORT" "STATIC_PORT=$STATIC_PORT"
 wait_http "http://127.0.0.1:$NGX_PORT/health" 10 || die "nginx proxy not answering"
 
-start_sluice() { # PORT UPSTREAM_PORT LOGFILE -> prints PID
-  API_PORT="$1" BACKEND_KIND=vllm BACKEND_BASE_URL="http://127.0.0.1:$2/v1" API_KEYS=bench-key LOG_JSON=true \
-    taskset -c "$SUT_CPUS" "$JAVA" $SLUICE_JAVA_OPTS -jar "$JAR" >"$3" 2>&1 &
+start_sluice() { # PORT UPSTREAM_PORT LOGFILE [ARGS...] -> prints PID
+  local port="$1" upstream="$2" logfile="$3"; shift 3
+  API_PORT="$port" BACKEND_KIND=vllm BACKEND_BASE_URL="http://127.0.0.1:$upstream/v1" API_KEYS=bench-key LOG_JSON=true \
+    taskset -c "$SUT_CPUS" "$JAVA" $SLUICE_JAVA_OPTS -jar "$JAR" "$@" >"$logfile" 2>&1 &
   echo $!
 }
 GW_PID=$(start_sluice $GW_PORT $MOCK_PORT "$RES/sluice-server.log")
-GWS_PID=$(start_sluice $GW_STATIC_PORT $STATIC_PORT "$RES/sluice-static-server.log")
+# The static upstream answers every request with the same JSON, streams included, and the harness always warms up
+# with streams: each is a 502 (a JSON answer to a streamed request) and, with the default allowed_fails, the only
+# deployment would be ejected before the JSON ceiling pass starts, which would then measure fast 503s.
+cat >"$RES/static.yaml" <<YAML
+model_list:
+  - model_name: mock
+    litellm_params: {model: hosted_vllm/mock, api_base: "http://127.0.0.1:$STATIC_PORT/v1"}
+general_settings: {allowed_fails: 1000, cooldown: 1ms}
+YAML
+GWS_PID=$(start_sluice $GW_STATIC_PORT $STATIC_PORT "$RES/sluice-static-server.log" -c "$RES/static.yaml")
 wait_http "http://127.0.0.1:$GW_PORT/livez" 20 || die "sluice not answering"
 wait_http "http://127.0.0.1:$GW_STATIC_PORT/livez" 20 || die "sluice (static) not answering"
 
