@@ -17,6 +17,7 @@ import dev.sluice.config.RoutingStrategy;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.ModelList;
+import dev.sluice.routing.Admission;
 import dev.sluice.routing.Dispatcher;
 import dev.sluice.routing.LoadMonitor;
 import dev.sluice.routing.Pool;
@@ -86,10 +87,11 @@ public class GatewayBeans {
                 }
                 String id = envOnly ? config.backendKind().id() : d.id();
                 upstreams.add(new Upstream(id, d.alias(), backendFor(d, config), d.upstreamModel(), d.weight(),
-                        g.allowedFails(), g.cooldown(), d.timeout(), d.extraParams(), d.apiKey()));
+                        g.allowedFails(), g.cooldown(), d.timeout(), d.extraParams(), d.apiKey(), d.maxConcurrency()));
             }
             Pool.Strategy strategy = poolStrategy(g.balancing().strategyFor(pool.getKey(), g.routingStrategy()));
-            pools.add(new Pool(pool.getKey(), upstreams, strategy, g.balancing().affinitySpill()));
+            pools.add(new Pool(pool.getKey(), upstreams, strategy, g.balancing().affinitySpill(),
+                    new Admission.Settings(g.balancing().queueSize(), g.balancing().queueTimeout())));
         }
         if (envOnly) {
             aliases.put(pools.get(0).alias(), config.modelAliases());
@@ -196,6 +198,16 @@ public class GatewayBeans {
             public void ejected(Upstream u) {
                 metrics.upstreamEjected(u.id());
                 sharing.ejected(u);
+            }
+
+            @Override
+            public void admission(String alias, String caller, Router.AdmissionOutcome outcome, long waitNanos) {
+                metrics.admission(alias, caller, outcome.name().toLowerCase(Locale.ROOT), waitNanos);
+            }
+
+            @Override
+            public void queueDepth(String alias, int delta) {
+                metrics.queueDepth(alias, delta);
             }
         };
     }

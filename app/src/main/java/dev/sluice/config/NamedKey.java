@@ -11,10 +11,16 @@ import java.util.List;
  * @param tpm tokens per minute for this key; null: none
  * @param models aliases (globs with {@code *}) the key may use; empty: all
  * @param expires when the key stops working; null: never
+ * @param priority its requests' turn when they wait for a deployment (admission control): higher first; 0 default
  */
-public record NamedKey(String name, byte[] sha256, Integer rpm, Integer tpm, List<String> models, Instant expires) {
+public record NamedKey(String name, byte[] sha256, Integer rpm, Integer tpm, List<String> models, Instant expires,
+        int priority) {
     public NamedKey {
         models = List.copyOf(models);
+    }
+
+    public NamedKey(String name, byte[] sha256, Integer rpm, Integer tpm, List<String> models, Instant expires) {
+        this(name, sha256, rpm, tpm, models, expires, 0);
     }
 
     /** Whether this key may call {@code alias}. */

@@ -18,7 +18,7 @@ import java.util.Map;
 final class DeploymentReader {
     static final List<String> KEYS =
             List.of("model", "api_base", "api_key", "api_version", "weight", "timeout", "rpm", "tpm",
-                    "responses_api");
+                    "responses_api", "max_concurrency");
     /** LiteLLM client settings that are not request parameters: dropped with a warning rather than sent upstream. */
     static final List<String> LITELLM_ONLY = List.of("stream_timeout", "max_retries", "organization",
             "custom_llm_provider", "input_cost_per_token", "output_cost_per_token", "use_in_pass_through");
@@ -55,13 +55,17 @@ final class DeploymentReader {
                 ", requests per minute");
         Integer tpm = r.integer(params.get("tpm"), ConfigReader.key(path, "tpm"), 1, Integer.MAX_VALUE,
                 ", tokens per minute");
+        Integer maxConcurrency = r.integer(params.get("max_concurrency"), ConfigReader.key(path, "max_concurrency"), 1,
+                1_000_000, ", requests the deployment runs at once (e.g. vLLM's --max-num-seqs); more wait in the"
+                        + " alias's queue");
         Map<String, Object> extra = extraParams(params, path);
         boolean nativeResponses = responsesApi(params.get("responses_api"), ConfigReader.key(path, "responses_api"));
         if (r.errorCount() > before || model == null) {
             return null;
         }
         return new Deployment(alias + "#?", alias, provider, model.upstreamModel(), apiBase, apiKey, apiVersion,
-                weight == null ? Deployment.DEFAULT_WEIGHT : weight, timeout, rpm, tpm, extra, nativeResponses);
+                weight == null ? Deployment.DEFAULT_WEIGHT : weight, timeout, rpm, tpm, extra, nativeResponses,
+                maxConcurrency == null ? 0 : maxConcurrency);
     }
 
     private Provider.Model model(Object value, String path) {
