@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
 
 /**
  * Admission control for one pool (docs/ROUTING.md, "Admission control"): a request is admitted to a deployment that
@@ -45,20 +44,29 @@ public final class Admission {
         }
     }
 
-    /** A request waiting for a slot; {@code granted} gets the slot, outside the pool's lock. */
+    /** What becomes of a waiting request; called outside the pool's lock. */
+    interface Listener {
+        /** Its slot: the request holds it from now on. */
+        void granted(Permit permit);
+
+        /** A request of a higher priority took its place in the full queue: it is shed ({@code queue_size}). */
+        void evicted(long now);
+    }
+
+    /** A request waiting for a slot. */
     static final class Waiter {
         final String caller;
         final int priority;
         final String affinityKey;
         final long sinceNanos;
-        final Consumer<Permit> granted;
+        final Listener listener;
 
-        Waiter(String caller, int priority, String affinityKey, long sinceNanos, Consumer<Permit> granted) {
+        Waiter(String caller, int priority, String affinityKey, long sinceNanos, Listener listener) {
             this.caller = caller;
             this.priority = priority;
             this.affinityKey = affinityKey;
             this.sinceNanos = sinceNanos;
-            this.granted = granted;
+            this.listener = listener;
         }
     }
 
@@ -70,7 +78,10 @@ public final class Admission {
         /** Every healthy deployment is full: it waits; {@code granted} will be called, or it is withdrawn. */
         record Queued(Waiter waiter) implements Entry {}
 
-        /** Every healthy deployment is full and so is the queue (or the request may not wait). */
+        /**
+         * Every healthy deployment is full and so is the queue, with no one of a lower priority in it to give way
+         * (or the request may not wait).
+         */
         record Full() implements Entry {}
 
         /** No deployment may take a request (all ejected): the caller tries its fallbacks or fails fast. */
@@ -113,12 +124,14 @@ public final class Admission {
 
     /**
      * A request arrives: a slot at once when a deployment has room and no one waits before it; else it waits
-     * ({@code mayWait}) or is shed. Waiters whose slot is free are served first.
+     * ({@code mayWait}) or is shed. Waiters whose slot is free are served first. In a full queue, a request of a
+     * higher priority than someone waiting takes that one's place, and that one is shed instead: under overload
+     * the queue holds the most important requests, not the earliest.
      */
-    Entry enter(String caller, int priority, String affinityKey, long now, boolean mayWait,
-            Consumer<Permit> granted) {
+    Entry enter(String caller, int priority, String affinityKey, long now, boolean mayWait, Listener listener) {
         List<Grant> grants;
         Entry entry = null;
+        Waiter evicted = null;
         synchronized (pool) {
             grants = drain(now);
             if (queue.isEmpty()) {
@@ -130,14 +143,18 @@ public final class Admission {
             if (entry == null) {
                 if (!pool.anyAdmits(now)) {
                     entry = new Entry.Unavailable();
-                } else if (!mayWait || queue.size() >= settings.queueSize()) {
+                } else if (!mayWait || settings.queueSize() == 0
+                        || queue.size() >= settings.queueSize() && (evicted = queue.evictBelow(priority)) == null) {
                     entry = new Entry.Full();
                 } else {
-                    Waiter w = new Waiter(caller, priority, affinityKey, now, granted);
+                    Waiter w = new Waiter(caller, priority, affinityKey, now, listener);
                     queue.add(w);
                     entry = new Entry.Queued(w);
                 }
             }
+        }
+        if (evicted != null) {
+            evicted.listener.evicted(now);
         }
         deliver(grants);
         return entry;
@@ -198,7 +215,7 @@ public final class Admission {
     private static void deliver(List<Grant> grants) {
         for (Grant g : grants) {
             try {
-                g.waiter().granted.accept(g.permit());
+                g.waiter().listener.granted(g.permit());
             } catch (RuntimeException e) {
                 g.permit().release(); // a waiter that cannot take its slot must not keep it from the next one
             }

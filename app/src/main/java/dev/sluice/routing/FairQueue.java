@@ -84,6 +84,27 @@ final class FairQueue<W> {
         return true;
     }
 
+    /**
+     * Makes room for a waiter of {@code priority} in a full queue: takes out the newest waiter of the lowest priority
+     * below it, from the caller with the most waiting there (so the heaviest caller loses its place first). Null
+     * when no one waits at a lower priority: then it is the newcomer that does not fit.
+     */
+    W evictBelow(int priority) {
+        Map.Entry<Integer, LinkedHashMap<String, ArrayDeque<W>>> lowest = levels.lastEntry();
+        if (lowest == null || lowest.getKey() >= priority) {
+            return null;
+        }
+        Map.Entry<String, ArrayDeque<W>> heaviest = null;
+        for (Map.Entry<String, ArrayDeque<W>> e : lowest.getValue().entrySet()) {
+            if (heaviest == null || e.getValue().size() >= heaviest.getValue().size()) {
+                heaviest = e;
+            }
+        }
+        W w = heaviest.getValue().peekLast();
+        remove(w);
+        return w;
+    }
+
     int size() {
         return size;
     }

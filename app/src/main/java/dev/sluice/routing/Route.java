@@ -127,7 +127,7 @@ public final class Route {
         long now = System.nanoTime();
         for (int i = 0; i < chain.size(); i++) {
             Pool p = chain.get(i);
-            switch (p.admission().enter(ticket.caller(), ticket.priority(), keyFor(p), now, false, Permit::release)) {
+            switch (p.admission().enter(ticket.caller(), ticket.priority(), keyFor(p), now, false, Ticket.NO_WAIT)) {
                 case Admission.Entry.Unavailable u -> {
                     continue;
                 }
@@ -155,7 +155,7 @@ public final class Route {
             int index = i;
             CompletableFuture<Permit> slot = new CompletableFuture<>();
             switch (p.admission().enter(ticket.caller(), ticket.priority(), keyFor(p), now, true,
-                    ticket.handOver(slot))) {
+                    ticket.handOver(p, slot))) {
                 case Admission.Entry.Unavailable u -> {
                     continue;
                 }

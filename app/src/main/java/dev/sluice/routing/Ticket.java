@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * One request's part in admission control ({@link Admission}): who asks (the caller's name, whose turns are fair,
@@ -51,14 +50,44 @@ final class Ticket {
         return s != null && !s.isDone();
     }
 
-    /** How a granted slot reaches {@code slot}: on the request's loop, or back to the pool if no one wants it. */
-    Consumer<Permit> handOver(CompletableFuture<Permit> slot) {
-        return permit -> executor().execute(() -> {
-            if (!slot.complete(permit)) {
-                permit.release(); // its client left, or its deadline passed, as the slot came
+    /**
+     * How a granted slot reaches {@code slot}: on the request's loop, or back to the pool if no one wants it; and
+     * how the request learns a higher priority took its place.
+     */
+    Admission.Listener handOver(Pool p, CompletableFuture<Permit> slot) {
+        return new Admission.Listener() {
+            @Override
+            public void granted(Permit permit) {
+                executor().execute(() -> {
+                    if (!slot.complete(permit)) {
+                        permit.release(); // its client left, or its deadline passed, as the slot came
+                    }
+                });
             }
-        });
+
+            @Override
+            public void evicted(long now) {
+                GatewayException e = shed(Cause.QUEUE_FULL, p, now);
+                executor().execute(() -> {
+                    if (slot.completeExceptionally(e)) {
+                        events.admission(p.alias(), caller, Router.AdmissionOutcome.SHED_FULL,
+                                System.nanoTime() - waiter.sinceNanos);
+                    }
+                });
+            }
+        };
     }
+
+    /** For a request that may not wait: nothing is ever granted or evicted. */
+    static final Admission.Listener NO_WAIT = new Admission.Listener() {
+        @Override
+        public void granted(Permit permit) {
+            permit.release();
+        }
+
+        @Override
+        public void evicted(long now) {}
+    };
 
     /** Waits in {@code p}'s queue as {@code w} until {@code slot} is granted, or the deadline sheds it. */
     CompletableFuture<Permit> await(Pool p, Admission.Waiter w, CompletableFuture<Permit> slot, long since) {
@@ -111,7 +140,7 @@ final class Ticket {
         Admission.Settings s = p.admission().settings();
         String why = cause == Cause.QUEUE_FULL
                 ? "every deployment of '" + p.alias() + "' is at its max_concurrency and " + s.queueSize()
-                        + " requests already wait (queue_size)"
+                        + " requests of the same or a higher priority already wait (queue_size)"
                 : "every deployment of '" + p.alias() + "' stayed at its max_concurrency for the "
                         + s.queueTimeout().toMillis() / 1000.0 + " s this request may wait (queue_timeout)";
         return new GatewayException(ErrorKind.OVERLOADED, 429, why + "; retry in " + seconds + " s", null, null,

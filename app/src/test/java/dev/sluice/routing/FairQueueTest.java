@@ -70,4 +70,18 @@ class FairQueueTest {
         assertThat(q.size()).isEqualTo(2);
         assertThat(drain(q)).containsExactly("a2", "b1");
     }
+
+    @Test
+    void a_full_queue_gives_way_to_a_higher_priority_from_its_heaviest_lowest_caller() {
+        FairQueue<W> q = queue();
+        q.add(new W("batch", 0, "batch1"));
+        q.add(new W("batch", 0, "batch2"));
+        q.add(new W("team", 0, "team1"));
+        q.add(new W("vip", 10, "vip1"));
+        assertThat(q.evictBelow(0)).as("no one below 0 waits").isNull();
+        assertThat(q.evictBelow(5).name()).as("the newest of the caller with most waiting").isEqualTo("batch2");
+        assertThat(q.evictBelow(5).name()).as("then turns even out: the last of the equals").isEqualTo("team1");
+        assertThat(q.size()).isEqualTo(2);
+        assertThat(drain(q)).containsExactly("vip1", "batch1");
+    }
 }
