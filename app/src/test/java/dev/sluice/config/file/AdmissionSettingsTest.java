@@ -44,6 +44,21 @@ class AdmissionSettingsTest {
     }
 
     @Test
+    void litellm_s_max_parallel_requests_is_max_concurrency_and_not_sent_upstream() {
+        FileConfig c = valid("""
+                model_list:
+                  - {model_name: a, params: {model: hosted_vllm/a, api_base: "http://a:8000/v1", max_parallel_requests: 8}}
+                """);
+        assertThat(c.deployments().getFirst().maxConcurrency()).isEqualTo(8);
+        assertThat(c.deployments().getFirst().extraParams()).isEmpty();
+        assertThat(errors("""
+                model_list:
+                  - {model_name: a, params: {model: hosted_vllm/a, api_base: "http://a:8000/v1", max_concurrency: 8,
+                     max_parallel_requests: 8}}
+                """)).anySatisfy(e -> assertThat(e).contains("max_parallel_requests").contains("one of them"));
+    }
+
+    @Test
     void router_settings_take_the_queue_keys_too() {
         assertThat(valid(MODELS + "router_settings: {queue_size: 0}\n").general().balancing().queueSize())
                 .as("0: no waiting, shed at once when full").isZero();
