@@ -185,6 +185,11 @@ public class GatewayBeans {
             }
 
             @Override
+            public void chosen(String alias, String deployment, Pool.Strategy strategy) {
+                metrics.routeChoice(alias, deployment, strategy.name().toLowerCase(Locale.ROOT));
+            }
+
+            @Override
             public void retry(String alias) {
                 metrics.upstreamRetry(alias);
             }

@@ -155,6 +155,15 @@ public final class GatewayMetrics {
                 .tag("deployment", deployment).register(registry).increment();
     }
 
+    /**
+     * {@code sluice_route_choice_total{alias, deployment, strategy}}: which deployment the pool's strategy chose for
+     * an attempt, so a strategy's spread (or prefix affinity's stickiness) can be seen.
+     */
+    public void routeChoice(String alias, String deployment, String strategy) {
+        counter("sluice.route.choice", "Deployments chosen for attempts, by the pool's strategy", "alias", alias,
+                "deployment", deployment, "strategy", strategy).increment();
+    }
+
     public void upstreamRetry(String alias) {
         Counter.builder("sluice.upstream.retries").description("Retries within a model alias's pool")
                 .tag("alias", alias).register(registry).increment();

@@ -201,7 +201,7 @@ public final class Route {
         if (pool.admission().limited()) {
             events.admission(pool.alias(), ticket.caller(), Router.AdmissionOutcome.ADMITTED, waitNanos);
         }
-        mark(p.upstream());
+        mark(pool, p.upstream());
         return p.upstream();
     }
 
@@ -228,11 +228,12 @@ public final class Route {
                 .withHeader("Retry-After", Long.toString(seconds));
     }
 
-    private void mark(Upstream u) {
+    private void mark(Pool pool, Upstream u) {
         tried.add(u);
         attempts++;
         attemptsInPool++;
         events.attempt(u);
+        events.chosen(pool.alias(), u.id(), pool.strategy());
     }
 
     /** After {@code u} failed with {@code e}: the next try, or why there is none. */
@@ -285,7 +286,7 @@ public final class Route {
                         }
                     }
                     long delay = failed.contains(candidate) ? policy.delayNanos(attemptsInPool, e) : 0;
-                    mark(candidate);
+                    mark(pool, candidate);
                     if (poolIndex == 0) {
                         events.retry(pool.alias());
                         return new Decision.Retry(candidate, delay);

@@ -33,6 +33,9 @@ public final class Router implements AutoCloseable {
 
         default void attempt(Upstream u) {}
 
+        /** {@code strategy} chose {@code deployment} of the pool {@code alias} for an attempt (retries included). */
+        default void chosen(String alias, String deployment, Pool.Strategy strategy) {}
+
         default void retry(String alias) {}
 
         default void fallback(String alias) {}

@@ -174,7 +174,8 @@ class AdmissionHttpTest {
         String metrics = gateway.get("/metrics").body();
         assertThat(metrics).contains("sluice_admission_total{alias=\"m\",key=\"team-a\",outcome=\"admitted\"}")
                 .contains("sluice_queue_wait_seconds_count{alias=\"m\"")
-                .contains("sluice_queue_depth{alias=\"m\"} 0.0");
+                .contains("sluice_queue_depth{alias=\"m\"} 0.0")
+                .contains("sluice_route_choice_total{alias=\"m\",deployment=\"m#1\",strategy=\"weighted\"}");
     }
 
     @Test
