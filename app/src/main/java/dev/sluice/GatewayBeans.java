@@ -26,6 +26,7 @@ import dev.sluice.routing.RetryPolicy;
 import dev.sluice.routing.Router;
 import dev.sluice.routing.RouterHealth;
 import dev.sluice.routing.SharedEjections;
+import dev.sluice.routing.SharedLoad;
 import dev.sluice.routing.Upstream;
 import dev.sluice.routing.Timeouts;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -113,11 +114,18 @@ public class GatewayBeans {
     /** Reads the runtimes' load for load-aware pools and runs active health checks (docs/ROUTING.md). */
     @io.micronaut.context.annotation.Context
     @Bean(preDestroy = "close")
-    LoadMonitor loadMonitor(Router router, FileConfig file, GatewayMetrics metrics, SharedEjectionsHolder sharing) {
+    LoadMonitor loadMonitor(Router router, FileConfig file, GatewayMetrics metrics, SharedEjectionsHolder sharing,
+            dev.sluice.config.RedisSettings redis) {
         dev.sluice.config.Balancing b = file.general().balancing();
+        SharedLoad shared = redis.enabled() ? new SharedLoad(redis.url(), sharedTimeout(redis)) : null;
         return new LoadMonitor(router, new LoadMonitor.Settings(b.loadPollInterval(), b.healthCheckInterval(),
-                b.healthCheckTimeout(), b.unhealthyThreshold(), b.healthyThreshold()), events(metrics, sharing))
-                .start();
+                b.healthCheckTimeout(), b.unhealthyThreshold(), b.healthyThreshold()), events(metrics, sharing),
+                shared).start();
+    }
+
+    /** What replicas share besides the limits waits at least 200 ms for Redis: it is read off the request path. */
+    private static Duration sharedTimeout(dev.sluice.config.RedisSettings redis) {
+        return redis.timeout().compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : redis.timeout();
     }
 
     static SimBackend simBackend(GatewayConfig config) {
@@ -152,9 +160,8 @@ public class GatewayBeans {
         if (!redis.enabled()) {
             return new SharedEjectionsHolder(null);
         }
-        Duration timeout = redis.timeout().compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200)
-                : redis.timeout();
-        return new SharedEjectionsHolder(new SharedEjections(redis.url(), timeout, router, Duration.ofSeconds(1)));
+        return new SharedEjectionsHolder(new SharedEjections(redis.url(), sharedTimeout(redis), router,
+                Duration.ofSeconds(1)));
     }
 
     /** Holds the optional {@link SharedEjections}; Micronaut beans cannot be null. */

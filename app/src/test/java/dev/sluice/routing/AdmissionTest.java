@@ -44,6 +44,12 @@ class AdmissionTest {
         return f.get(10, TimeUnit.SECONDS);
     }
 
+    /** {@code route} once it holds its slot. */
+    private static Route admitted(Route route) throws Exception {
+        get(route.admit());
+        return route;
+    }
+
     private static GatewayException failure(CompletableFuture<?> f) throws Exception {
         return Fleet.failure(f);
     }
@@ -94,8 +100,7 @@ class AdmissionTest {
     void a_full_queue_sheds_at_once_with_429_and_retry_after() throws Exception {
         Upstream a = deployment("a", 1);
         Router r = router(new Admission.Settings(1, Duration.ofSeconds(30)), Router.RouteEvents.NONE, a);
-        Route holder = r.route("m");
-        get(holder.admit());
+        Route holder = admitted(r.route("m"));
         CompletableFuture<Upstream> waiting = r.route("m").admit();
         GatewayException shed = failure(r.route("m").admit());
         assertThat(shed.status()).isEqualTo(429);
@@ -114,8 +119,7 @@ class AdmissionTest {
     void in_a_full_queue_a_higher_priority_takes_the_place_of_a_lower_one_which_is_shed() throws Exception {
         Upstream a = deployment("a", 1);
         Router r = router(new Admission.Settings(1, Duration.ofSeconds(30)), Router.RouteEvents.NONE, a);
-        Route holder = r.route("m");
-        get(holder.admit());
+        Route holder = admitted(r.route("m"));
         CompletableFuture<Upstream> low = r.route("m").caller("batch", 0).admit();
         CompletableFuture<Upstream> high = r.route("m").caller("vip", 5).admit();
         GatewayException shed = failure(low);
@@ -131,8 +135,7 @@ class AdmissionTest {
     void a_request_past_its_deadline_is_shed_with_429_and_leaves_the_queue() throws Exception {
         Upstream a = deployment("a", 1);
         Router r = router(new Admission.Settings(10, Duration.ofMillis(50)), Router.RouteEvents.NONE, a);
-        Route holder = r.route("m");
-        get(holder.admit());
+        Route holder = admitted(r.route("m"));
         GatewayException shed = failure(r.route("m").admit());
         assertThat(shed.status()).isEqualTo(429);
         assertThat(shed.cause()).isEqualTo(Cause.QUEUE_TIMEOUT);
@@ -147,8 +150,7 @@ class AdmissionTest {
     void a_client_gone_while_waiting_leaves_the_queue_and_takes_no_slot() throws Exception {
         Upstream a = deployment("a", 1);
         Router r = router(a);
-        Route holder = r.route("m");
-        get(holder.admit());
+        Route holder = admitted(r.route("m"));
         Route gone = r.route("m");
         CompletableFuture<Upstream> waiting = gone.admit();
         gone.clientGone();
@@ -231,8 +233,7 @@ class AdmissionTest {
         };
         Upstream a = deployment("a", 1);
         Router r = router(new Admission.Settings(1, Duration.ofSeconds(30)), events, a);
-        Route holder = r.route("m").caller("team-a", 0);
-        get(holder.admit());
+        Route holder = admitted(r.route("m").caller("team-a", 0));
         Route waiter = r.route("m").caller("team-b", 0);
         CompletableFuture<Upstream> waiting = waiter.admit();
         assertThat(depth.get()).isEqualTo(1);
