@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.budget.BudgetGate;
 import dev.sluice.config.AuthSettings;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
@@ -67,6 +68,7 @@ public final class ConfigReload implements AutoCloseable {
     private final Router router;
     private final ApiKeyAuthenticator authenticator;
     private final LimitGate limits;
+    private final BudgetGate budgets;
     private final Router.RouteEvents events;
     private final GatewayMetrics metrics;
     private final MeterRegistry registry;
@@ -80,8 +82,8 @@ public final class ConfigReload implements AutoCloseable {
     private final List<List<Pool>> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ConfigReload(Environment env, GatewayConfig config, FileConfig initial, AuthSettings authSettings, Router router,
-            RouterHealth health, ApiKeyAuthenticator authenticator, LimitGate limits, GatewayMetrics metrics,
-            MeterRegistry registry) {
+            RouterHealth health, ApiKeyAuthenticator authenticator, LimitGate limits, BudgetGate budgets,
+            GatewayMetrics metrics, MeterRegistry registry) {
         this.file = FileConfigBeans.file(env);
         this.variables = FileConfigBeans.variables(env);
         this.config = config;
@@ -90,6 +92,7 @@ public final class ConfigReload implements AutoCloseable {
         this.health = health;
         this.authenticator = authenticator;
         this.limits = limits;
+        this.budgets = budgets;
         this.events = GatewayBeans.events(metrics);
         this.metrics = metrics;
         this.registry = registry;
@@ -171,6 +174,7 @@ public final class ConfigReload implements AutoCloseable {
         }
         authenticator.replaceWith(keys);
         limits.reload(next);
+        budgets.reload(next);
         metrics.addKnownModels(next.aliases().stream().filter(a -> !a.contains("*")).toList());
         List<Pool> retired = router.replaceWith(next1);
         health = new RouterHealth(router);

@@ -4,6 +4,7 @@ import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.RedisSettings;
 import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.budget.BudgetGate;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.ratelimit.LimitGate;
@@ -17,7 +18,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.Locale;
 
-/** Shared limits: Redis when REDIS_URL (or general_settings.redis_url) is set, else in process. */
+/** Shared limits and spend: Redis when REDIS_URL (or general_settings.redis_url) is set, else in process. */
 @Factory
 public class LimitBeans {
     /**
@@ -46,5 +47,16 @@ public class LimitBeans {
     LimitGate limitGate(RequestLimits limits, ApiKeyAuthenticator authenticator, GatewayMetrics metrics,
             GatewayConfig config, FileConfig file) {
         return new LimitGate(limits, authenticator, metrics, config, file);
+    }
+
+    /**
+     * @param clock a context's own clock for the UTC day and month windows (tests); none in production: the system
+     *     clock, the same for spend kept in Redis (each replica names the window it adds to)
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    BudgetGate budgetGate(RedisSettings settings, FileConfig file, ApiKeyAuthenticator authenticator,
+            GatewayMetrics metrics, @Nullable Clock clock) {
+        return new BudgetGate(settings, file, authenticator, metrics, clock == null ? Clock.systemUTC() : clock);
     }
 }

@@ -112,6 +112,18 @@ public final class ApiKeyAuthenticator {
         return k != null ? k : issued.byName().get(principal);
     }
 
+    /** Every named key in force: the config file's, then the key admin API's that the file does not shadow. */
+    public List<NamedKey> namedKeys() {
+        List<NamedKey> out = new java.util.ArrayList<>();
+        for (NamedKey k : keys.named()) {
+            if (k != null) {
+                out.add(k);
+            }
+        }
+        out.addAll(issued.byName().values());
+        return out;
+    }
+
     /** The full outcome for a presented key, or null when it matches none. */
     public Match match(String presented) {
         Keys k = keys;

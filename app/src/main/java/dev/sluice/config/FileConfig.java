@@ -17,9 +17,10 @@ import java.util.stream.Collectors;
  *
  * @param deployments in file order; those sharing an alias form a pool, in the same order
  * @param caches the response cache of each alias that has one (docs/CACHE.md)
+ * @param spending the deployments' prices and the aliases' budgets (docs/KEYS-AND-BUDGETS.md)
  */
 public record FileConfig(List<Deployment> deployments, GeneralSettings general, Map<String, CacheSettings> caches,
-        List<NamedKey> keys, RedisSettings redis) {
+        List<NamedKey> keys, RedisSettings redis, SpendSettings spending) {
 
     /** The alias of the implicit deployment when MODEL_NAME is empty: any model name, forwarded as sent. */
     public static final String ANY_MODEL = "*";
@@ -30,6 +31,13 @@ public record FileConfig(List<Deployment> deployments, GeneralSettings general, 
         caches = Map.copyOf(caches);
         keys = List.copyOf(keys);
         redis = redis == null ? RedisSettings.none() : redis;
+        spending = spending == null ? SpendSettings.none() : spending;
+    }
+
+    /** No prices, no alias budgets. */
+    public FileConfig(List<Deployment> deployments, GeneralSettings general, Map<String, CacheSettings> caches,
+            List<NamedKey> keys, RedisSettings redis) {
+        this(deployments, general, caches, keys, redis, SpendSettings.none());
     }
 
     /** No response caches, no named keys, no Redis settings. */

@@ -42,7 +42,8 @@ public final class Precedence {
                     g.retryBackoffMax(), g.retryAfterCap(), g.retryBudgetRatio(), g.allowedFails(), g.cooldown(),
                     g.balancing());
         }
-        return new FileConfig(file.deployments(), g, file.caches(), file.keys(), ConfigLoader.redis(env, file.redis()));
+        return new FileConfig(file.deployments(), g, file.caches(), file.keys(), ConfigLoader.redis(env, file.redis()),
+                file.spending());
     }
 
     /**

@@ -57,7 +57,7 @@ public final class Exchange {
             return dispatcher.unary(route, attempts, record, client).thenApply(r -> {
                 Pair.Answer answer = r.attempt().prepared().answer(r.body());
                 if (answer.promptTokens() >= 0) {
-                    record.tokens(answer.promptTokens(), answer.completionTokens(), false);
+                    record.tokens(answer.promptTokens(), answer.completionTokens(), answer.cachedTokens(), false);
                 }
                 if (record.traced()) {
                     describe(r.body(), record);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.backend.UpstreamCall;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.StreamTranslator;
+import dev.sluice.protocol.StreamUsage;
 import dev.sluice.routing.Upstream;
 import dev.sluice.translate.AnthropicPassthrough;
 import dev.sluice.translate.AnthropicPassthroughStream;
@@ -51,15 +52,20 @@ public sealed interface Pair {
      * The client's answer and its token usage.
      *
      * @param promptTokens input tokens, or -1 when the backend reported none
+     * @param cachedTokens of those, the ones read from the runtime's prompt cache
      */
-    record Answer(byte[] body, long promptTokens, long completionTokens) {}
+    record Answer(byte[] body, long promptTokens, long completionTokens, long cachedTokens) {
+        Answer(byte[] body, long promptTokens, long completionTokens) {
+            this(body, promptTokens, completionTokens, 0);
+        }
+    }
 
     /** OpenAI client, OpenAI-compatible runtime (or Azure): the client's bytes unless something must change. */
     record OpenAiPassthrough(UpstreamCall call, PreparedRequest prepared) implements Pair {
         @Override
         public Answer answer(byte[] body) {
             OpenAiPassthroughResponse.Shaped shaped = OpenAiPassthroughResponse.shape(body, prepared);
-            return new Answer(shaped.body(), shaped.promptTokens(), shaped.completionTokens());
+            return new Answer(shaped.body(), shaped.promptTokens(), shaped.completionTokens(), shaped.cachedTokens());
         }
 
         @Override
@@ -76,7 +82,7 @@ public sealed interface Pair {
             ObjectNode completion = AnthropicToOpenAiResponse.translate(body, prepared);
             JsonNode usage = completion.path("usage");
             return new Answer(Json.bytes(completion), usage.path("prompt_tokens").asLong(),
-                    usage.path("completion_tokens").asLong());
+                    usage.path("completion_tokens").asLong(), StreamUsage.cached(usage));
         }
 
         @Override
@@ -91,7 +97,7 @@ public sealed interface Pair {
         public Answer answer(byte[] body) {
             ObjectNode message = OpenAiToAnthropicResponse.translate(body, prepared);
             return new Answer(Json.bytes(message), inputTokens(message.path("usage")),
-                    message.path("usage").path("output_tokens").asLong());
+                    message.path("usage").path("output_tokens").asLong(), StreamUsage.cached(message.path("usage")));
         }
 
         @Override
@@ -118,7 +124,8 @@ public sealed interface Pair {
             if (usage == null || !usage.isObject()) {
                 return new Answer(out, -1, -1);
             }
-            return new Answer(out, inputTokens(usage), usage.path("output_tokens").asLong());
+            return new Answer(out, inputTokens(usage), usage.path("output_tokens").asLong(),
+                    StreamUsage.cached(usage));
         }
 
         @Override
@@ -206,7 +213,7 @@ public sealed interface Pair {
         }
         JsonNode usage = response.path("usage");
         return new Answer(Json.bytes(response), usage.isObject() ? usage.path("input_tokens").asLong() : -1,
-                usage.path("output_tokens").asLong());
+                usage.path("output_tokens").asLong(), StreamUsage.cached(usage));
     }
 
     private static StreamTranslator recorded(StreamTranslator t, ClientRequest.Responses request) {

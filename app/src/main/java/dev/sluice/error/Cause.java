@@ -15,6 +15,11 @@ public enum Cause {
      * here (another replica may take the request again).
      */
     SHUTDOWN(Flags.NONE),
+    /**
+     * A key's or an alias's spend reached its daily or monthly budget: only the window's reset helps, so neither the
+     * gateway nor a client SDK retries (x-should-retry: false), and no one's health suffers.
+     */
+    BUDGET_EXHAUSTED(Flags.NONE),
     /** The client stopped reading: the gateway stopped reading the backend for it, so no one's health suffers. */
     CLIENT_STALLED(Flags.NONE),
     /** Nothing listens at the deployment's address: the request never left, so moving it costs no one work. */

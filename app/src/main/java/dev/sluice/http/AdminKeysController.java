@@ -59,7 +59,13 @@ public final class AdminKeysController {
             @Schema(description = "lifetime in seconds; instead of expires_at") Long ttl_seconds,
             @Schema(description = "the turn of its requests while they wait for a deployment at its max_concurrency:"
                     + " higher first, fair turns between keys of one priority; absent is 0") Integer priority,
-            @Schema(description = "free-form JSON object, at most 4096 bytes") Map<String, Object> metadata) {}
+            @Schema(description = "free-form JSON object, at most 4096 bytes") Map<String, Object> metadata,
+            @Schema(description = "US dollars the key may spend per UTC day and month, e.g. {\"daily\": 5,"
+                    + " \"monthly\": 100}; at least one") Budget budget) {}
+
+    @Schema(name = "KeyBudget")
+    record Budget(@Schema(description = "US dollars per UTC day") java.math.BigDecimal daily,
+            @Schema(description = "US dollars per UTC month") java.math.BigDecimal monthly) {}
 
     @Schema(name = "RotateKeyRequest")
     record RotateKey(@Schema(description = "how long the old secret keeps working; default 86400 (24 h)")

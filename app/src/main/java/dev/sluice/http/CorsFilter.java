@@ -27,7 +27,7 @@ import java.util.List;
 @Order(-250)
 public final class CorsFilter {
     private static final String EXPOSE = "x-request-id, retry-after, x-ratelimit-limit-requests,"
-            + " x-ratelimit-remaining-requests, request-id";
+            + " x-ratelimit-remaining-requests, request-id, x-sluice-budget-remaining";
 
     private final List<String> origins;
     private final boolean any;

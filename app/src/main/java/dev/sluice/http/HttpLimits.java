@@ -1,6 +1,7 @@
 package dev.sluice.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.budget.BudgetGate;
 import dev.sluice.config.NamedKey;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
@@ -13,15 +14,22 @@ import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** The limits gate ({@link LimitGate}, a ratelimit policy) seen from a controller: Micronaut requests in and out. */
+/**
+ * The limits gate ({@link LimitGate}, a ratelimit policy) and the budget gate ({@link BudgetGate}) seen from a
+ * controller: Micronaut requests in and out. A request passes the key's models and the rate limits first, then the
+ * budgets; its spend is settled when it ends.
+ */
 @Singleton
 final class HttpLimits {
     private final LimitGate gate;
+    private final BudgetGate budgets;
 
-    HttpLimits(LimitGate gate) {
+    HttpLimits(LimitGate gate, BudgetGate budgets) {
         this.gate = gate;
+        this.budgets = budgets;
     }
 
     /**
@@ -33,8 +41,28 @@ final class HttpLimits {
         NamedKey key = Attributes.key(request);
         route.caller(record != null && record.principal() != null ? record.principal() : "",
                 key == null ? 0 : key.priority());
-        return gate.admit(new Caller(request), record, route.pool().alias(), route::finish, json, bodyLength,
-                dispatch);
+        Caller caller = new Caller(request);
+        String alias = route.pool().alias();
+        return gate.admit(caller, record, alias, route::finish, json, bodyLength,
+                () -> budgeted(caller, record, alias, route, bodyLength, dispatch));
+    }
+
+    private CompletableFuture<MutableHttpResponse<?>> budgeted(Caller caller, RequestRecord record, String alias,
+            Route route, int bodyLength, Supplier<CompletableFuture<MutableHttpResponse<?>>> dispatch) {
+        CompletableFuture<BudgetGate.Decision> decided = budgets.admit(record == null ? null : record.principal(),
+                caller.key(), alias);
+        Function<BudgetGate.Decision, CompletableFuture<MutableHttpResponse<?>>> next = d -> {
+            if (d.refusal() != null) {
+                route.finish();
+                return CompletableFuture.completedFuture(caller.refuse(d.refusal()));
+            }
+            if (record != null) {
+                record.onEnd(() -> budgets.settle(record, bodyLength));
+            }
+            return dispatch.get().thenApply(r -> caller.withHeaders(r, d.headers()));
+        };
+        // a Redis read completes on Redis' client thread: continue on the connection's event loop
+        return decided.isDone() ? decided.thenCompose(next) : decided.thenComposeAsync(next, caller.loop());
     }
 
     private record Caller(HttpRequest<?> request) implements LimitGate.Caller<MutableHttpResponse<?>> {

@@ -59,7 +59,8 @@ public final class OpsController {
                 "GET /v1/responses/{id}", "DELETE /v1/responses/{id}", "GET /v1/responses/{id}/input_items",
                 "GET /v1/models", "GET /v1/models/{id}", "GET /livez", "GET /readyz", "GET /health", "GET /metrics",
                 "GET /docs", "GET /openapi.json", "GET /reference", "POST /admin/keys", "GET /admin/keys",
-                "GET /admin/keys/{name}", "DELETE /admin/keys/{name}", "POST /admin/keys/{name}/rotate"}) {
+                "GET /admin/keys/{name}", "DELETE /admin/keys/{name}", "POST /admin/keys/{name}/rotate",
+                "GET /v1/usage"}) {
             ep.add(e);
         }
         return HttpResponse.ok(Json.bytes(o)).contentType(MediaType.APPLICATION_JSON_TYPE);

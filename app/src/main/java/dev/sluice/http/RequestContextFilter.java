@@ -42,6 +42,7 @@ public final class RequestContextFilter {
 
     @ResponseFilter
     void onResponse(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        EventBody.direct(request, response);
         RequestRecord record = Attributes.record(request);
         if (record == null) {
             return;

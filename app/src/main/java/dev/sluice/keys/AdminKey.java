@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.auth.ApiKeyAuthenticator;
+import dev.sluice.config.Budget;
 import dev.sluice.config.NamedKey;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -23,10 +25,11 @@ import java.util.List;
  * @param expiresAt when the key stops working; null: never
  * @param priority its requests' turn when they wait for a deployment (admission control): higher first; null is 0
  * @param metadata free-form JSON object for the operator (owner, team, ticket)
+ * @param budget what the key may spend per UTC day and month; null: no budget
  */
 public record AdminKey(String name, String sha256, String previousSha256, Instant previousValidUntil,
         List<String> models, Integer rpm, Integer tpm, Instant expiresAt, Integer priority, ObjectNode metadata,
-        Instant createdAt, Instant rotatedAt, String hint) {
+        Instant createdAt, Instant rotatedAt, String hint, Budget budget) {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     public AdminKey {
@@ -36,7 +39,7 @@ public record AdminKey(String name, String sha256, String previousSha256, Instan
 
     /** The key as the authenticator and the limit gate see it: the same record as a config file's named key. */
     NamedKey namedKey() {
-        return new NamedKey(name, HexFormat.of().parseHex(sha256), rpm, tpm, models, expiresAt,
+        return new NamedKey(name, HexFormat.of().parseHex(sha256), rpm, tpm, models, expiresAt, budget,
                 priority == null ? 0 : priority);
     }
 
@@ -60,6 +63,11 @@ public record AdminKey(String name, String sha256, String previousSha256, Instan
         putNullable(o, "rpm", rpm);
         putNullable(o, "tpm", tpm);
         putNullable(o, "priority", priority);
+        if (budget == null) {
+            o.putNull("budget");
+        } else {
+            o.putObject("budget").put("daily", budget.daily()).put("monthly", budget.monthly());
+        }
         o.put("expires_at", expiresAt == null ? null : expiresAt.toString());
         o.put("expired", expiresAt != null && !now.isBefore(expiresAt));
         o.set("metadata", metadata.deepCopy());
@@ -88,13 +96,13 @@ public record AdminKey(String name, String sha256, String previousSha256, Instan
                 instant(o, "previous_valid_until"), models, integer(o, "rpm"), integer(o, "tpm"),
                 instant(o, "expires_at"), integer(o, "priority"),
                 o.path("metadata") instanceof ObjectNode m ? m : null, instant(o, "created_at"),
-                instant(o, "rotated_at"), text(o, "hint"));
+                instant(o, "rotated_at"), text(o, "hint"), budget(o.path("budget")));
     }
 
     AdminKey rotated(String newSha256, String newHint, Instant now, Instant graceUntil) {
         return new AdminKey(name, newSha256, graceUntil.isAfter(now) ? sha256 : null,
                 graceUntil.isAfter(now) ? graceUntil : null, models, rpm, tpm, expiresAt, priority, metadata,
-                createdAt, now, newHint);
+                createdAt, now, newHint, budget);
     }
 
     private static void putNullable(ObjectNode o, String field, Integer value) {
@@ -113,6 +121,12 @@ public record AdminKey(String name, String sha256, String previousSha256, Instan
     private static Integer integer(JsonNode o, String field) {
         JsonNode n = o.get(field);
         return n == null || n.isNull() ? null : n.asInt();
+    }
+
+    private static Budget budget(JsonNode b) {
+        BigDecimal daily = b.path("daily").isNumber() ? b.path("daily").decimalValue() : null;
+        BigDecimal monthly = b.path("monthly").isNumber() ? b.path("monthly").decimalValue() : null;
+        return daily == null && monthly == null ? null : new Budget(daily, monthly);
     }
 
     private static Instant instant(JsonNode o, String field) {

@@ -105,7 +105,7 @@ public final class KeyAdmin implements AutoCloseable {
                     }
                     String secret = newSecret();
                     AdminKey key = new AdminKey(c.name(), hex(sha256(secret)), null, null, c.models(), c.rpm(), c.tpm(),
-                            c.expiresAt(), c.priority(), c.metadata(), now, null, hint(secret));
+                            c.expiresAt(), c.priority(), c.metadata(), now, null, hint(secret), c.budget());
                     if (!store.create(key)) {
                         throw conflict("a key named '" + c.name() + "' already exists");
                     }

@@ -2,7 +2,10 @@ package dev.sluice.keys;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.config.Budget;
+import dev.sluice.config.Money;
 import dev.sluice.error.GatewayException;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,14 +24,15 @@ final class KeyRequests {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern POSITIONAL = Pattern.compile("key[0-9]+(-.*)?");
     private static final Set<String> CREATE_FIELDS = Set.of("name", "models", "rpm", "tpm", "expires_at",
-            "ttl_seconds", "priority", "metadata");
+            "ttl_seconds", "priority", "metadata", "budget");
     private static final Set<String> ROTATE_FIELDS = Set.of("grace_seconds");
+    private static final Set<String> BUDGET_FIELDS = Set.of("daily", "monthly");
     static final int MAX_METADATA_BYTES = 4096;
     static final Duration DEFAULT_GRACE = Duration.ofHours(24);
 
     /** What a create asks for, checked. */
     record Create(String name, List<String> models, Integer rpm, Integer tpm, Instant expiresAt, Integer priority,
-            ObjectNode metadata) {}
+            ObjectNode metadata, Budget budget) {}
 
     private KeyRequests() {}
 
@@ -75,7 +79,7 @@ final class KeyRequests {
             }
             metadata = mo;
         }
-        return new Create(name, models, rpm, tpm, expires, priority, metadata);
+        return new Create(name, models, rpm, tpm, expires, priority, metadata, budget(o.get("budget")));
     }
 
     /** The grace period of a rotation: {@code grace_seconds} (0 ends the old secret at once), else 24 hours. */
@@ -121,15 +125,44 @@ final class KeyRequests {
     private static void unknown(ObjectNode o, Set<String> allowed) {
         for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (f.equals("budget") || f.startsWith("max_budget")) {
-                throw GatewayException.invalid("budgets are not built yet (docs/KEYS-AND-BUDGETS.md); leave out '"
-                        + f + "'", f);
+            if (f.equals("max_budget") || f.equals("budget_duration")) {
+                throw GatewayException.invalid("unknown field '" + f + "': a budget is \"budget\": {\"daily\": 5,"
+                        + " \"monthly\": 100}, in US dollars per UTC day and month", f);
             }
             if (!allowed.contains(f)) {
                 throw GatewayException.invalid("unknown field '" + f + "' (expected: "
                         + String.join(", ", allowed.stream().sorted().toList()) + ")", f);
             }
         }
+    }
+
+    /** {@code {"daily": 5, "monthly": 100}}: US dollars per UTC day and month, each above 0, at least one. */
+    private static Budget budget(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        String example = " (expected e.g. \"budget\": {\"daily\": 5, \"monthly\": 100}, in US dollars)";
+        if (!(n instanceof ObjectNode o)) {
+            throw GatewayException.invalid("budget must be a JSON object" + example, "budget");
+        }
+        unknown(o, BUDGET_FIELDS);
+        BigDecimal daily = dollars(o.get("daily"), "budget.daily");
+        BigDecimal monthly = dollars(o.get("monthly"), "budget.monthly");
+        if (daily == null && monthly == null) {
+            throw GatewayException.invalid("budget names neither daily nor monthly" + example, "budget");
+        }
+        return new Budget(daily, monthly);
+    }
+
+    private static BigDecimal dollars(JsonNode n, String field) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isNumber() || n.decimalValue().signum() <= 0 || n.decimalValue().compareTo(Money.MAX_USD) > 0) {
+            throw GatewayException.invalid(field + " must be a number of US dollars above 0 and at most "
+                    + Money.MAX_USD.toPlainString(), field);
+        }
+        return n.decimalValue();
     }
 
     private static Integer positive(JsonNode n, String field) {

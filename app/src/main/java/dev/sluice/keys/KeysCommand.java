@@ -33,6 +33,7 @@ public final class KeysCommand {
                 Commands:
                   create NAME [--models a,b] [--rpm N] [--tpm N] [--expires ISO8601 | --ttl SECONDS]
                               [--priority N] [--metadata JSON]   create a key; prints its secret once
+                              [--daily-budget USD] [--monthly-budget USD]
                   list                                           list keys (never secrets)
                   show NAME                                      show one key
                   revoke NAME                                    revoke a key
@@ -75,6 +76,8 @@ public final class KeysCommand {
                     case "--ttl" -> body.put("ttl_seconds", number(value(args, ++i, a), a));
                     case "--grace" -> body.put("grace_seconds", number(value(args, ++i, a), a));
                     case "--expires" -> body.put("expires_at", value(args, ++i, a));
+                    case "--daily-budget", "--monthly-budget" -> budget(body).put(a.substring(2, a.indexOf('-', 2)),
+                            dollars(value(args, ++i, a), a));
                     case "--metadata" -> {
                         try {
                             body.set("metadata", AdminKey.MAPPER.readTree(value(args, ++i, a)));
@@ -154,10 +157,14 @@ public final class KeysCommand {
     private static void print(String command, JsonNode json, PrintStream out) {
         switch (command) {
             case "list" -> {
-                out.printf("%-24s %-22s %-8s %-10s %-25s %s%n", "NAME", "HINT", "RPM", "TPM", "EXPIRES", "MODELS");
+                out.printf("%-24s %-22s %-8s %-10s %-14s %-25s %s%n", "NAME", "HINT", "RPM", "TPM", "BUDGET D/M",
+                        "EXPIRES", "MODELS");
                 for (JsonNode k : json.path("data")) {
-                    out.printf("%-24s %-22s %-8s %-10s %-25s %s%n", k.path("name").asText(), k.path("hint").asText(),
-                            shown(k.path("rpm")), shown(k.path("tpm")), shown(k.path("expires_at")),
+                    JsonNode b = k.path("budget");
+                    out.printf("%-24s %-22s %-8s %-10s %-14s %-25s %s%n", k.path("name").asText(),
+                            k.path("hint").asText(), shown(k.path("rpm")), shown(k.path("tpm")),
+                            b.isObject() ? shown(b.path("daily")) + "/" + shown(b.path("monthly")) : "-",
+                            shown(k.path("expires_at")),
                             k.path("models").isEmpty() ? "all" : String.join(",", texts(k.path("models"))));
                 }
             }
@@ -186,6 +193,19 @@ public final class KeysCommand {
             throw new IllegalArgumentException(name + " needs a value");
         }
         return args.get(i);
+    }
+
+    private static ObjectNode budget(ObjectNode body) {
+        return body.get("budget") instanceof ObjectNode b ? b : body.putObject("budget");
+    }
+
+    private static java.math.BigDecimal dollars(String s, String name) {
+        try {
+            return new java.math.BigDecimal(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " needs an amount of US dollars, e.g. 5 or 2.50, not '" + s
+                    + "'");
+        }
     }
 
     private static long number(String s, String name) {

@@ -100,7 +100,7 @@ public final class GatewayMetrics {
                 "route", r.route(), "method", r.method(), "status", status).increment();
         timer("sluice.request.duration", "Time from request to the end of the response", DURATION_BUCKETS,
                 "route", r.route()).record(r.durationNanos(), TimeUnit.NANOSECONDS);
-        String model = modelLabel(r.alias() != null && !r.alias().contains("*") ? r.alias() : r.model());
+        String model = modelLabel(r);
         if (r.ttftNanos() >= 0) {
             timer("sluice.time.to.first.token", "Time to the first streamed token", TTFT_BUCKETS, "model", model)
                     .record(r.ttftNanos(), TimeUnit.NANOSECONDS);
@@ -125,6 +125,11 @@ public final class GatewayMetrics {
             counter("sluice.stream.aborted", "Streams that did not end normally, by reason", "reason", r.outcome())
                     .increment();
         }
+    }
+
+    /** The request's alias, or the model name the client sent when the alias is the catch-all {@code *}; bounded. */
+    private String modelLabel(RequestRecord r) {
+        return modelLabel(r.alias() != null && !r.alias().contains("*") ? r.alias() : r.model());
     }
 
     private Counter tokens(String model, String direction) {
@@ -204,6 +209,21 @@ public final class GatewayMetrics {
                     .register(registry);
             return depth;
         }).addAndGet(delta);
+    }
+
+    /**
+     * A request's spend at the configured prices, in US dollars ({@code sluice_spend_total}), by key name (or
+     * {@code none} without a key) and model, labelled as {@code sluice_tokens_total}: never a secret, and bounded.
+     */
+    public void spend(RequestRecord r, double usd) {
+        counter("sluice.spend", "Spend in US dollars at the configured prices, by API key name and model alias",
+                "key", r.principal() == null ? "none" : r.principal(), "model", modelLabel(r)).increment(usd);
+    }
+
+    /** A request refused because a key's or an alias's budget was spent; scope key or model, period daily or monthly. */
+    public void budgetExceeded(String scope, String period) {
+        counter("sluice.budget.exceeded", "Requests refused because a key's or a model alias's budget was spent",
+                "scope", scope, "period", period).increment();
     }
 
     public void rateLimited() {

@@ -20,6 +20,7 @@ public final class RequestRecord {
     private volatile int status;
     private volatile long tokensIn = -1;
     private volatile long tokensOut = -1;
+    private volatile long tokensCached;
     private volatile boolean tokensEstimated;
     private volatile long ttftNanos = -1;
     private volatile long endNanos;
@@ -101,9 +102,20 @@ public final class RequestRecord {
     }
 
     public void tokens(long in, long out, boolean estimated) {
+        tokens(in, out, 0, estimated);
+    }
+
+    /** @param cached of the {@code in} tokens, those the runtime read from its prompt cache */
+    public void tokens(long in, long out, long cached, boolean estimated) {
         this.tokensIn = in;
         this.tokensOut = out;
+        this.tokensCached = Math.max(0, cached);
         this.tokensEstimated = estimated;
+    }
+
+    /** Of the input tokens, those the runtime read from its prompt cache (0 when it said nothing). */
+    public long tokensCached() {
+        return tokensCached;
     }
 
     public long ttftNanos() {
@@ -212,9 +224,16 @@ public final class RequestRecord {
         }
     }
 
-    /** Runs once when the request is reported (token reservations are settled here). */
-    public void onEnd(Runnable action) {
-        this.onEnd = action;
+    /**
+     * Runs once when the request is reported (token reservations and spend are settled here); actions added by
+     * several gates run in the order they were added.
+     */
+    public synchronized void onEnd(Runnable action) {
+        Runnable before = this.onEnd;
+        this.onEnd = before == null ? action : () -> {
+            before.run();
+            action.run();
+        };
     }
 
     private void maybeReport() {

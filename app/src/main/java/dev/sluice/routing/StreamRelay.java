@@ -434,7 +434,9 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
             subscriber.onComplete();
             return;
         }
-        if (pending.isEmpty() && demand > 0 && exchange != null) {
+        if (pending.isEmpty() && demand > 0 && exchange != null && !reading) {
+            // one read in flight at a time: a subscriber that asks again from inside onNext would otherwise
+            // send a second read for data the first one is already fetching
             reading = true;
             exchange.read();
         }
@@ -457,7 +459,7 @@ public final class StreamRelay implements Publisher<byte[]>, BodySink, Subscript
         if (committed.isDone() && !committed.isCompletedExceptionally()) {
             // only the relay the client got reports; a failed attempt before it leaves the record alone
             var usage = translator.usage();
-            record.tokens(usage.promptTokens(), usage.completionTokens(), usage.estimated());
+            record.tokens(usage.promptTokens(), usage.completionTokens(), usage.cachedTokens(), usage.estimated());
             record.streamDone();
         }
         onDone.accept(failure);

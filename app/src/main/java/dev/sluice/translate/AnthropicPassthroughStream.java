@@ -26,6 +26,7 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
     private boolean started;
     private boolean usageSeen;
     private long input;
+    private long cached;
     private long output;
     private long deltas;
 
@@ -62,6 +63,7 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
                         input = u.path("input_tokens").asLong() + u.path("cache_read_input_tokens").asLong()
                                 + u.path("cache_creation_input_tokens").asLong();
                         output = u.path("output_tokens").asLong();
+                        cached = StreamUsage.cached(u);
                     }
                     if (clientModel != null) {
                         m.put("model", clientModel);
@@ -135,7 +137,7 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
 
     @Override
     public StreamUsage usage() {
-        return usageSeen ? new StreamUsage(input, output, false) : new StreamUsage(0, deltas, true);
+        return usageSeen ? new StreamUsage(input, output, false, cached) : new StreamUsage(0, deltas, true);
     }
 
     @Override

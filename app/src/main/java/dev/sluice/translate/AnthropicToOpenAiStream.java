@@ -203,7 +203,8 @@ public final class AnthropicToOpenAiStream extends OpenAiClientStream {
 
     @Override
     public StreamUsage usage() {
-        return usageSeen ? new StreamUsage(input + cacheRead + cacheCreation, output, false) : StreamUsage.NONE;
+        return usageSeen ? new StreamUsage(input + cacheRead + cacheCreation, output, false, cacheRead)
+                : StreamUsage.NONE;
     }
 
     @Override

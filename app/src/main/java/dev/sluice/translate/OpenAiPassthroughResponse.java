@@ -3,6 +3,7 @@ package dev.sluice.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.protocol.Json;
+import dev.sluice.protocol.StreamUsage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -15,8 +16,12 @@ import java.util.Base64;
 public final class OpenAiPassthroughResponse {
     private static final int PARSE_FOR_USAGE_LIMIT = 256 * 1024;
 
-    /** The body to send and the usage it reported (-1 when unknown). */
-    public record Shaped(byte[] body, long promptTokens, long completionTokens) {}
+    /** The body to send and the usage it reported (-1 when unknown); {@code cachedTokens} 0 when none. */
+    public record Shaped(byte[] body, long promptTokens, long completionTokens, long cachedTokens) {
+        Shaped(byte[] body, long promptTokens, long completionTokens) {
+            this(body, promptTokens, completionTokens, 0);
+        }
+    }
 
     private OpenAiPassthroughResponse() {}
 
@@ -35,7 +40,7 @@ public final class OpenAiPassthroughResponse {
         long in = usage.path("prompt_tokens").asLong(-1);
         long out = usage.path("completion_tokens").asLong(usage.isObject() ? 0 : -1);
         if (!mustEdit) {
-            return new Shaped(body, in, out);
+            return new Shaped(body, in, out, StreamUsage.cached(usage));
         }
         if (prepared.rewriteModelTo() != null && root.has("model")) {
             root.put("model", prepared.rewriteModelTo());
@@ -63,6 +68,6 @@ public final class OpenAiPassthroughResponse {
                 }
             }
         }
-        return new Shaped(Json.bytes(root), in, out);
+        return new Shaped(Json.bytes(root), in, out, StreamUsage.cached(usage));
     }
 }

@@ -40,6 +40,7 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
     private boolean finishSeen;
     private boolean sawContent;
     private long promptTokens;
+    private long cachedTokens;
     private long completionTokens;
     private long contentEvents;
     private boolean usageSeen;
@@ -106,6 +107,7 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
         if (usage != null && usage.isObject()) {
             usageSeen = true;
             promptTokens = usage.path("prompt_tokens").asLong(promptTokens);
+            cachedTokens = StreamUsage.cached(usage);
             completionTokens = usage.path("completion_tokens").asLong(completionTokens);
             if (!clientWantsUsage) {
                 JsonNode choices = chunk.get("choices");
@@ -178,7 +180,7 @@ public final class OpenAiPassthroughStream extends OpenAiClientStream {
 
     @Override
     public StreamUsage usage() {
-        return usageSeen ? new StreamUsage(promptTokens, completionTokens, false)
+        return usageSeen ? new StreamUsage(promptTokens, completionTokens, false, cachedTokens)
                 : new StreamUsage(0, contentEvents, true);
     }
 

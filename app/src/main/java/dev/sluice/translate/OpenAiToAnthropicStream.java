@@ -415,7 +415,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     public StreamUsage usage() {
         if (usage != null) {
             return new StreamUsage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0),
-                    false);
+                    false, StreamUsage.cached(usage));
         }
         return new StreamUsage(request.estimatedInputTokens(), (outputChars + 3) / 4, true);
     }

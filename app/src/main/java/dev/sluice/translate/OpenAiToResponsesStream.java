@@ -384,7 +384,7 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
     @Override
     public StreamUsage usage() {
         ResponsesUsage u = responsesUsage();
-        return new StreamUsage(u.inputTokens(), u.outputTokens(), u.estimated());
+        return new StreamUsage(u.inputTokens(), u.outputTokens(), u.estimated(), u.cachedTokens());
     }
 
     @Override

@@ -31,6 +31,7 @@ public final class ResponsesPassthroughStream implements StreamTranslator {
     private boolean failed;
     private boolean sawContent;
     private long input = -1;
+    private long cached;
     private long output;
 
     /** @param fallbackId the id of the gateway's own {@code response.failed} when the upstream sent none */
@@ -83,6 +84,7 @@ public final class ResponsesPassthroughStream implements StreamTranslator {
         if (u.isObject()) {
             input = u.path("input_tokens").asLong();
             output = u.path("output_tokens").asLong();
+            cached = StreamUsage.cached(u);
         }
     }
 
@@ -137,7 +139,7 @@ public final class ResponsesPassthroughStream implements StreamTranslator {
 
     @Override
     public StreamUsage usage() {
-        return input < 0 ? StreamUsage.NONE : new StreamUsage(input, output, false);
+        return input < 0 ? StreamUsage.NONE : new StreamUsage(input, output, false, cached);
     }
 
     @Override

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The layering rule of docs/ARCHITECTURE.md as code: each package of the gateway may use only the packages
  * named here (each package's {@code package-info.java} says the same in words). Dependencies point one way:
- * {@code http → endpoint → routing / translate / limits / cache}, {@code routing → backend → protocol},
+ * {@code http → endpoint → routing / translate / limits / cache}, {@code http → budget}, {@code routing → backend → protocol},
  * {@code translate → protocol}; nothing uses {@code http}. Test classes are not checked.
  */
 class ArchitectureTest {
@@ -36,12 +36,13 @@ class ArchitectureTest {
             Map.entry("auth", Set.of("config")),
             Map.entry("keys", Set.of("config", "auth", "error")),
             Map.entry("ratelimit", Set.of("config", "protocol", "error", "auth", "observability")),
+            Map.entry("budget", Set.of("config", "protocol", "error", "auth", "observability")),
             Map.entry("routing", Set.of("backend", "protocol", "error", "observability")),
             Map.entry("cache", Set.of("config", "protocol", "routing")),
             Map.entry("endpoint", Set.of("routing", "translate", "backend", "protocol", "error", "observability",
                     "cache", "ratelimit", "config")),
             Map.entry("http", Set.of("endpoint", "routing", "cache", "ratelimit", "auth", "config", "observability",
-                    "protocol", "error", "keys", "")));
+                    "protocol", "error", "keys", "budget", "")));
 
     private static JavaClasses classes;
 

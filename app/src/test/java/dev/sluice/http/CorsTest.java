@@ -86,7 +86,7 @@ class CorsTest {
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.headers().firstValue("access-control-allow-origin")).contains(APP);
         assertThat(res.headers().firstValue("access-control-expose-headers")).get().asString()
-                .contains("x-request-id");
+                .contains("x-request-id").contains("x-sluice-budget-remaining");
     }
 
     @Test

@@ -102,6 +102,21 @@ class KeysCommandTest {
     }
 
     @Test
+    void aBudgetIsGivenInDollarsPerDayAndMonthAndShown() {
+        Run created = keys("create", "cli-budget", "--daily-budget", "5", "--monthly-budget", "100.50");
+        assertThat(created.status()).as(created.err()).isZero();
+        assertThat(created.out()).contains("\"daily\" : 5").contains("\"monthly\" : 100.5");
+        assertThat(keys("list").out()).contains("5/100.5");
+        assertThat(keys("show", "cli-budget").out()).contains("\"budget\"");
+        Run bad = keys("create", "cli-budget-2", "--daily-budget", "five");
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err()).contains("--daily-budget needs an amount of US dollars");
+        Run refused = keys("create", "cli-budget-3", "--monthly-budget", "-1");
+        assertThat(refused.status()).isEqualTo(1);
+        assertThat(refused.err()).contains("400").contains("budget.monthly must be a number of US dollars above 0");
+    }
+
+    @Test
     void wrongArgumentsAndAWrongMasterKeyAreClearAndNeverEchoTheKey() {
         assertThat(keys("create").status()).isEqualTo(2);
         assertThat(keys("create", "x", "--rpm", "lots").err()).contains("--rpm needs a whole number");

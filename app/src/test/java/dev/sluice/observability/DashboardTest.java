@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Grafana dashboard in deploy/grafana cannot drift from the code: it is valid dashboard JSON on a datasource
  * variable, and every metric it queries is on the gateway's /metrics page once the gateway has done each thing
- * the dashboard shows (a retry, a fallback, an ejection, a cache hit, a refused request, a cut stream ...).
+ * the dashboard shows (a retry, a fallback, an ejection, a cache hit, a refused request, a cut stream, spend and a
+ * spent budget ...).
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class DashboardTest {
@@ -96,7 +97,8 @@ class DashboardTest {
 
     /**
      * Pool {@code main} has two deployments that both fail, so one request is retried, both are ejected and the
-     * request falls back to {@code backup}, which caches; key {@code tiny} may make one request a minute.
+     * request falls back to {@code backup}, which caches and has a price; key {@code tiny} may make one request a
+     * minute, and key {@code broke} has a budget one request spends.
      */
     private static String exerciseAndScrape(Path dir) throws Exception {
         try (FakeRuntime failing = FakeRuntime.vllm(); FakeRuntime backup = FakeRuntime.vllm()) {
@@ -112,6 +114,7 @@ class DashboardTest {
                       - model_name: backup
                         params: {model: vllm/served, api_base: %2$s}
                         cache: {ttl: 300, backend: memory}
+                        price: {input: 1, output: 2}
                     general_settings:
                       num_retries: 2
                       allowed_fails: 1
@@ -121,6 +124,7 @@ class DashboardTest {
                     keys:
                       - {name: team, key: team-secret}
                       - {name: tiny, key: tiny-secret, rpm: 1}
+                      - {name: broke, key: broke-secret, budget: {daily: 0.000001}}
                     """.formatted(failing.baseUrl(), backup.baseUrl()));
             try (Gateway gateway = Gateway.builder().env("sluice.config.file", file.toString()).start()) {
                 String auth = "Bearer team-secret";
@@ -146,6 +150,18 @@ class DashboardTest {
                             + "\""), "Authorization", "Bearer tiny-secret").statusCode());
                 }
                 assertThat(tiny).containsExactly(200, 429);
+
+                // one request spends more than the key's budget (settled just after its answer); the next is refused
+                backup.enqueue(Reply.json(completion()));
+                assertThat(gateway.post("/v1/chat/completions", chat("backup", false).replace("\"hi\"", "\"spend\""),
+                        "Authorization", "Bearer broke-secret").statusCode()).isEqualTo(200);
+                long spent = System.nanoTime() + WAIT.toNanos();
+                while (!gateway.get("/metrics").body().contains("sluice_spend_total{key=\"broke\"")
+                        && System.nanoTime() < spent) {
+                    Thread.sleep(20);
+                }
+                assertThat(gateway.post("/v1/chat/completions", chat("backup", false).replace("\"hi\"", "\"more\""),
+                        "Authorization", "Bearer broke-secret").statusCode()).isEqualTo(429);
 
                 // last: with allowed_fails 1 the cut stream also ejects backup
                 backup.enqueue(Reply.sse().data(chunk("he", null)).data(chunk("l", null)).data(chunk("lo", null))

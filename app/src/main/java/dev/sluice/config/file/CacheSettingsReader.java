@@ -3,7 +3,6 @@ package dev.sluice.config.file;
 import dev.sluice.config.CacheSettings;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,35 +19,7 @@ final class CacheSettingsReader {
     private CacheSettingsReader() {}
 
     static Map<String, CacheSettings> read(Map<String, Object> root, ConfigReader r) {
-        Map<String, CacheSettings> out = new LinkedHashMap<>();
-        Map<String, String> firstPath = new LinkedHashMap<>();
-        if (!(root.get("model_list") instanceof List<?> entries)) {
-            return out;
-        }
-        for (int i = 0; i < entries.size(); i++) {
-            if (!(entries.get(i) instanceof Map<?, ?> raw) || raw.get("cache") == null
-                    || !(raw.get("model_name") instanceof String || raw.get("model_name") instanceof Number)) {
-                continue;
-            }
-            String path = ConfigReader.key(ConfigReader.index("model_list", i), "cache");
-            String alias = r.string(raw.get("model_name"), ConfigReader.key(ConfigReader.index("model_list", i),
-                    "model_name"));
-            if (alias == null) {
-                continue;
-            }
-            CacheSettings c = one(raw.get("cache"), path, r);
-            if (c == null) {
-                continue;
-            }
-            CacheSettings before = out.putIfAbsent(alias, c);
-            if (before == null) {
-                firstPath.put(alias, path);
-            } else if (!before.equals(c)) {
-                r.error(path, "differs from " + firstPath.get(alias) + " (expected: every deployment of '" + alias
-                        + "' gives the same cache, or leaves it out)");
-            }
-        }
-        return out;
+        return PerAliasReader.read(root, r, "cache", (value, path) -> one(value, path, r));
     }
 
     private static CacheSettings one(Object value, String path, ConfigReader r) {

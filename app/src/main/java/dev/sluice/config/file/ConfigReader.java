@@ -232,6 +232,33 @@ final class ConfigReader {
     }
 
     /**
+     * An amount of US dollars as written (no binary rounding: {@code 0.075} stays 0.075), from 0 (or above 0 when
+     * {@code positive}) to {@link dev.sluice.config.Money#MAX_USD}; null when absent or bad.
+     */
+    BigDecimal money(Object value, String path, boolean positive, String meaning) {
+        if (value == null) {
+            return null;
+        }
+        String expected = " (expected: a number of US dollars " + (positive ? "above 0" : "from 0") + " to "
+                + dev.sluice.config.Money.MAX_USD.toPlainString() + meaning + ", e.g. 2.50)";
+        BigDecimal d;
+        try {
+            d = value instanceof Number || value instanceof String ? new BigDecimal(value.toString().trim()) : null;
+        } catch (NumberFormatException e) {
+            d = null;
+        }
+        if (d == null) {
+            error(path, show(value) + " is not a number" + expected);
+            return null;
+        }
+        if (d.signum() < 0 || positive && d.signum() == 0 || d.compareTo(dev.sluice.config.Money.MAX_USD) > 0) {
+            error(path, show(value) + " is out of range" + expected);
+            return null;
+        }
+        return d;
+    }
+
+    /**
      * A duration: a number of seconds ({@code 30}, {@code 2.5}) or a number with a unit ({@code 250ms}, {@code 10s},
      * {@code 5m}, {@code 1h}). Null when absent or bad.
      */

@@ -21,7 +21,7 @@ final class DeploymentReader {
                     "responses_api", "max_concurrency", "max_parallel_requests");
     /** LiteLLM client settings that are not request parameters: dropped with a warning rather than sent upstream. */
     static final List<String> LITELLM_ONLY = List.of("stream_timeout", "max_retries", "organization",
-            "custom_llm_provider", "input_cost_per_token", "output_cost_per_token", "use_in_pass_through");
+            "custom_llm_provider", "use_in_pass_through");
     private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
     private final ConfigReader r;
@@ -195,7 +195,7 @@ final class DeploymentReader {
         for (Map.Entry<String, Object> e : params.entrySet()) {
             String k = e.getKey();
             String p = ConfigReader.key(path, k);
-            if (KEYS.contains(k)) {
+            if (KEYS.contains(k) || SpendReader.LITELLM_PRICE_KEYS.contains(k)) {
                 continue;
             }
             if (LITELLM_ONLY.contains(k)) {

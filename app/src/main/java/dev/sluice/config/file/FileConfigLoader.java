@@ -6,6 +6,8 @@ import dev.sluice.config.CacheSettings;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.GeneralSettings;
 import dev.sluice.config.NamedKey;
+import dev.sluice.config.Price;
+import dev.sluice.config.SpendSettings;
 import dev.sluice.config.RedisSettings;
 
 import dev.sluice.config.Deployment;
@@ -33,7 +35,7 @@ public final class FileConfigLoader {
     static final List<String> TOP_LEVEL_KEYS =
             List.of("model_list", "general_settings", "router_settings", "litellm_settings", "keys");
     private static final List<String> ENTRY_KEYS = List.of("model_name", "params", "litellm_params", "model_info", "id",
-            "cache");
+            "cache", "price", "budget");
     private static final String ENTRY_EXAMPLE = "{model_name: llama, params: {model: vllm/meta-llama/Llama-3.1-8B-Instruct}}";
 
     /**
@@ -114,15 +116,19 @@ public final class FileConfigLoader {
             }
         }
         Set<String> aliases = new LinkedHashSet<>();
-        List<Deployment> deployments = modelList(root, r, aliases);
+        Map<String, Price> prices = new LinkedHashMap<>();
+        List<Deployment> deployments = modelList(root, r, aliases, prices);
         Map<String, CacheSettings> caches = CacheSettingsReader.read(root, r);
+        SpendSettings spending = new SpendSettings(prices,
+                PerAliasReader.read(root, r, "budget", (value, path) -> SpendReader.budget(value, path, r)));
         GeneralSettings general = new SettingsReader(r, aliases).read(root);
         List<NamedKey> keys = KeysReader.keys(root, r);
         RedisSettings redis = KeysReader.redis(root, r);
         List<String> errors = r.errors();
         List<String> warnings = new ArrayList<>(r.warnings());
         warnings.addAll(Precedence.overrides(env, root));
-        return new Result(errors.isEmpty() ? new FileConfig(deployments, general, caches, keys, redis) : null, errors,
+        return new Result(errors.isEmpty() ? new FileConfig(deployments, general, caches, keys, redis, spending)
+                : null, errors,
                 warnings);
     }
 
@@ -130,7 +136,9 @@ public final class FileConfigLoader {
         return new Result(null, List.of(problem), List.of());
     }
 
-    private static List<Deployment> modelList(Map<String, Object> root, ConfigReader r, Set<String> aliases) {
+    /** @param prices filled with the price of each deployment that has one, by its id */
+    private static List<Deployment> modelList(Map<String, Object> root, ConfigReader r, Set<String> aliases,
+            Map<String, Price> prices) {
         List<Object> entries = r.list(root.get("model_list"), "model_list", "[" + ENTRY_EXAMPLE + "]");
         if (entries == null) {
             if (root.get("model_list") == null) {
@@ -181,6 +189,7 @@ public final class FileConfigLoader {
                 continue;
             }
             Deployment d = reader.read(alias == null ? "?" : alias, params, paramsPath);
+            Price price = SpendReader.price(entry, params, path, paramsPath, r);
             String explicitId = explicitId(entry, path, r);
             if (alias == null) {
                 continue;
@@ -195,6 +204,9 @@ public final class FileConfigLoader {
             idPaths.put(id, path);
             if (d != null) {
                 out.add(d.withId(id));
+                if (price != null) {
+                    prices.put(id, price);
+                }
             }
         }
         checkWeights(out, r);

@@ -362,9 +362,9 @@ class FileConfigLoaderTest {
         assertThat(r.errors()).isEmpty();
         assertThat(r.warnings()).containsExactlyInAnyOrder(
                 "model_list[0].parms: unknown key, ignored; did you mean 'params'? (model_list entry keys: model_name,"
-                        + " params, litellm_params, model_info, id, cache) [line 3]",
+                        + " params, litellm_params, model_info, id, cache, price, budget) [line 3]",
                 "model_list[0].tpm: unknown key, ignored (model_list entry keys: model_name, params, litellm_params,"
-                        + " model_info, id, cache) [line 5]",
+                        + " model_info, id, cache, price, budget) [line 5]",
                 "general_settings.database_url: not used by Sluice, ignored (general_settings keys Sluice reads:"
                         + " master_key, num_retries, fallbacks, routing_strategy, retry_backoff_base, retry_backoff_max,"
                         + " retry_after_cap, retry_budget_ratio, allowed_fails, cooldown, cooldown_time, routing_strategy_per_alias, affinity_spill, load_poll_interval, health_check_interval, health_check_timeout, health_check_unhealthy_threshold, health_check_healthy_threshold, queue_size, queue_timeout, redis_url, redis_timeout_ms, redis_failure_mode, redis_replicas_hint) [line 7]",

@@ -31,6 +31,18 @@ public class ChunkCheckBench {
         return Json.isObject(chunk);
     }
 
+    /** The same check as a tokenising Jackson parse, what {@code Json.isObject} did before {@code JsonCheck}. */
+    @Benchmark
+    public boolean isJsonObjectByParser() throws java.io.IOException {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.createParser(chunk)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() == null;
+        }
+    }
+
     /** The substring tests that decide whether a chunk needs a parse at all. */
     @Benchmark
     public boolean needsParse() {

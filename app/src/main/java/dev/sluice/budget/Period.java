@@ -1,0 +1,40 @@
+package dev.sluice.budget;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+/** The windows spend is counted over: a UTC day and a UTC month, each starting from zero at its first instant. */
+enum Period {
+    DAY("daily", "today"),
+    MONTH("monthly", "this month");
+
+    /** How a budget names it ({@code budget: {daily: ...}}) and how a message says "so far". */
+    final String adjective;
+    final String sofar;
+
+    Period(String adjective, String sofar) {
+        this.adjective = adjective;
+        this.sofar = sofar;
+    }
+
+    /** The window holding {@code now}. */
+    Window at(Instant now) {
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        return switch (this) {
+            case DAY -> new Window(this, "d:" + day, day.toString(), day.plusDays(1).atStartOfDay()
+                    .toInstant(ZoneOffset.UTC));
+            case MONTH -> new Window(this, "m:" + day.toString().substring(0, 7), day.toString().substring(0, 7),
+                    day.withDayOfMonth(1).plusMonths(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+        };
+    }
+
+    /**
+     * One window.
+     *
+     * @param id the part of a counter's name that names the window: {@code d:2026-12-07}, {@code m:2026-12}
+     * @param label the window as /v1/usage shows it: {@code 2026-12-07}, {@code 2026-12}
+     * @param end the first instant of the next window, when the budget resets
+     */
+    record Window(Period period, String id, String label, Instant end) {}
+}
