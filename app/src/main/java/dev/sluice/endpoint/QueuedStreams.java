@@ -17,6 +17,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Streams that wait for a deployment with room (admission control) longer than KEEPALIVE_S. Until then nothing is
@@ -55,14 +56,14 @@ final class QueuedStreams {
         loop.schedule(() -> {
             if (!out.isDone() && route.queued()) {
                 opened.run();
-                out.complete(new Reply.Queued(events(reply, every, dialect, record)));
+                out.complete(new Reply.Queued(events(reply, loop, every, dialect, record)));
             }
         }, every.toNanos(), TimeUnit.NANOSECONDS);
         return out;
     }
 
-    private static Publisher<byte[]> events(CompletableFuture<Reply> reply, Duration every, ClientDialect dialect,
-            RequestRecord record) {
+    private static Publisher<byte[]> events(CompletableFuture<Reply> reply, EventLoop loop, Duration every,
+            ClientDialect dialect, RequestRecord record) {
         AtomicBoolean relayed = new AtomicBoolean();
         CompletableFuture<Publisher<byte[]>> next = reply.handle((r, e) -> {
             if (e != null) {
@@ -80,7 +81,10 @@ final class QueuedStreams {
                         "the backend answered a streaming request with a whole body")));
             };
         });
-        Flux<byte[]> keepAlives = Flux.interval(Duration.ZERO, every).onBackpressureDrop().map(i -> KEEP_ALIVE);
+        // ticks on the client's own loop, where the server's streaming body expects its events (events arriving from
+        // Reactor's parallel threads sometimes stalled the direct body path after its first write)
+        Flux<byte[]> keepAlives = Flux.interval(Duration.ZERO, every, Schedulers.fromExecutorService(loop))
+                .onBackpressureDrop().map(i -> KEEP_ALIVE);
         return Flux.concat(keepAlives.takeUntilOther(Mono.fromFuture(reply, true).onErrorResume(e -> Mono.empty())
                         .then(Mono.just(0))),
                 Mono.fromFuture(next, true).flatMapMany(p -> p))
