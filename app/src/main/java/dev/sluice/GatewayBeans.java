@@ -17,6 +17,7 @@ import dev.sluice.config.RoutingStrategy;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.endpoint.Exchange;
 import dev.sluice.endpoint.ModelList;
+import dev.sluice.routing.Admission;
 import dev.sluice.routing.Dispatcher;
 import dev.sluice.routing.LoadMonitor;
 import dev.sluice.routing.Pool;
@@ -25,6 +26,7 @@ import dev.sluice.routing.RetryPolicy;
 import dev.sluice.routing.Router;
 import dev.sluice.routing.RouterHealth;
 import dev.sluice.routing.SharedEjections;
+import dev.sluice.routing.SharedLoad;
 import dev.sluice.routing.Upstream;
 import dev.sluice.routing.Timeouts;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,10 +88,11 @@ public class GatewayBeans {
                 }
                 String id = envOnly ? config.backendKind().id() : d.id();
                 upstreams.add(new Upstream(id, d.alias(), backendFor(d, config), d.upstreamModel(), d.weight(),
-                        g.allowedFails(), g.cooldown(), d.timeout(), d.extraParams(), d.apiKey()));
+                        g.allowedFails(), g.cooldown(), d.timeout(), d.extraParams(), d.apiKey(), d.maxConcurrency()));
             }
             Pool.Strategy strategy = poolStrategy(g.balancing().strategyFor(pool.getKey(), g.routingStrategy()));
-            pools.add(new Pool(pool.getKey(), upstreams, strategy, g.balancing().affinitySpill()));
+            pools.add(new Pool(pool.getKey(), upstreams, strategy, g.balancing().affinitySpill(),
+                    new Admission.Settings(g.balancing().queueSize(), g.balancing().queueTimeout())));
         }
         if (envOnly) {
             aliases.put(pools.get(0).alias(), config.modelAliases());
@@ -111,11 +114,18 @@ public class GatewayBeans {
     /** Reads the runtimes' load for load-aware pools and runs active health checks (docs/ROUTING.md). */
     @io.micronaut.context.annotation.Context
     @Bean(preDestroy = "close")
-    LoadMonitor loadMonitor(Router router, FileConfig file, GatewayMetrics metrics, SharedEjectionsHolder sharing) {
+    LoadMonitor loadMonitor(Router router, FileConfig file, GatewayMetrics metrics, SharedEjectionsHolder sharing,
+            dev.sluice.config.RedisSettings redis) {
         dev.sluice.config.Balancing b = file.general().balancing();
+        SharedLoad shared = redis.enabled() ? new SharedLoad(redis.url(), sharedTimeout(redis)) : null;
         return new LoadMonitor(router, new LoadMonitor.Settings(b.loadPollInterval(), b.healthCheckInterval(),
-                b.healthCheckTimeout(), b.unhealthyThreshold(), b.healthyThreshold()), events(metrics, sharing))
-                .start();
+                b.healthCheckTimeout(), b.unhealthyThreshold(), b.healthyThreshold()), events(metrics, sharing),
+                shared).start();
+    }
+
+    /** What replicas share besides the limits waits at least 200 ms for Redis: it is read off the request path. */
+    private static Duration sharedTimeout(dev.sluice.config.RedisSettings redis) {
+        return redis.timeout().compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : redis.timeout();
     }
 
     static SimBackend simBackend(GatewayConfig config) {
@@ -150,9 +160,8 @@ public class GatewayBeans {
         if (!redis.enabled()) {
             return new SharedEjectionsHolder(null);
         }
-        Duration timeout = redis.timeout().compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200)
-                : redis.timeout();
-        return new SharedEjectionsHolder(new SharedEjections(redis.url(), timeout, router, Duration.ofSeconds(1)));
+        return new SharedEjectionsHolder(new SharedEjections(redis.url(), sharedTimeout(redis), router,
+                Duration.ofSeconds(1)));
     }
 
     /** Holds the optional {@link SharedEjections}; Micronaut beans cannot be null. */
@@ -183,6 +192,11 @@ public class GatewayBeans {
             }
 
             @Override
+            public void chosen(String alias, String deployment, Pool.Strategy strategy) {
+                metrics.routeChoice(alias, deployment, strategy.name().toLowerCase(Locale.ROOT));
+            }
+
+            @Override
             public void retry(String alias) {
                 metrics.upstreamRetry(alias);
             }
@@ -196,6 +210,16 @@ public class GatewayBeans {
             public void ejected(Upstream u) {
                 metrics.upstreamEjected(u.id());
                 sharing.ejected(u);
+            }
+
+            @Override
+            public void admission(String alias, String caller, Router.AdmissionOutcome outcome, long waitNanos) {
+                metrics.admission(alias, caller, outcome.name().toLowerCase(Locale.ROOT), waitNanos);
+            }
+
+            @Override
+            public void queueDepth(String alias, int delta) {
+                metrics.queueDepth(alias, delta);
             }
         };
     }

@@ -20,6 +20,9 @@ import java.util.Map;
  * @param unhealthyThreshold {@code health_check_unhealthy_threshold}: failed probes in a row that take a
  *     deployment out
  * @param healthyThreshold {@code health_check_healthy_threshold}: good probes in a row that bring it back
+ * @param queueSize {@code queue_size}: requests that may wait per alias when every deployment is at its
+ *     {@code max_concurrency}; one more is shed (429, Anthropic 529); 0 sheds at once
+ * @param queueTimeout {@code queue_timeout}: the longest a request waits for a slot before it is shed
  */
 public record Balancing(
         Map<String, RoutingStrategy> strategyByAlias,
@@ -28,13 +31,26 @@ public record Balancing(
         Duration healthCheckInterval,
         Duration healthCheckTimeout,
         int unhealthyThreshold,
-        int healthyThreshold) {
+        int healthyThreshold,
+        int queueSize,
+        Duration queueTimeout) {
 
     public static final double DEFAULT_AFFINITY_SPILL = 4;
     public static final Duration DEFAULT_LOAD_POLL_INTERVAL = Duration.ofMillis(500);
     public static final Duration DEFAULT_HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_UNHEALTHY_THRESHOLD = 3;
     public static final int DEFAULT_HEALTHY_THRESHOLD = 2;
+    /** Per alias: enough for a burst several times a fleet's slots, small enough that waiting bodies stay cheap. */
+    public static final int DEFAULT_QUEUE_SIZE = 1000;
+    /** Below KEEPALIVE_S (15 s), so by default a shed stream gets a real 429/529, which SDKs retry. */
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Without queue settings: their defaults. */
+    public Balancing(Map<String, RoutingStrategy> strategyByAlias, double affinitySpill, Duration loadPollInterval,
+            Duration healthCheckInterval, Duration healthCheckTimeout, int unhealthyThreshold, int healthyThreshold) {
+        this(strategyByAlias, affinitySpill, loadPollInterval, healthCheckInterval, healthCheckTimeout,
+                unhealthyThreshold, healthyThreshold, DEFAULT_QUEUE_SIZE, DEFAULT_QUEUE_TIMEOUT);
+    }
 
     public Balancing {
         strategyByAlias = Collections.unmodifiableMap(new LinkedHashMap<>(strategyByAlias));

@@ -29,6 +29,8 @@ import java.util.Objects;
  *     or {@code extra_body}
  * @param nativeResponses {@code responses_api: native}: the runtime serves {@code /v1/responses} itself (recent
  *     vLLM), so Responses clients are passed through instead of translated to chat
+ * @param maxConcurrency {@code max_concurrency}: requests it may have at once, those beyond it wait in the pool's
+ *     queue (docs/ROUTING.md, admission control); 0 for no limit of its own
  */
 public record Deployment(
         String id,
@@ -43,9 +45,17 @@ public record Deployment(
         Integer rpm,
         Integer tpm,
         Map<String, Object> extraParams,
-        boolean nativeResponses) {
+        boolean nativeResponses,
+        int maxConcurrency) {
 
     public static final int DEFAULT_WEIGHT = 1;
+
+    public Deployment(String id, String alias, Provider provider, String upstreamModel, URI apiBase, String apiKey,
+            String apiVersion, int weight, Duration timeout, Integer rpm, Integer tpm, Map<String, Object> extraParams,
+            boolean nativeResponses) {
+        this(id, alias, provider, upstreamModel, apiBase, apiKey, apiVersion, weight, timeout, rpm, tpm, extraParams,
+                nativeResponses, 0);
+    }
 
     public Deployment(String id, String alias, Provider provider, String upstreamModel, URI apiBase, String apiKey,
             String apiVersion, int weight, Duration timeout, Integer rpm, Integer tpm, Map<String, Object> extraParams) {
@@ -57,8 +67,9 @@ public record Deployment(
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(alias, "alias");
         Objects.requireNonNull(provider, "provider");
-        if (weight < 0) {
-            throw new IllegalArgumentException("weight: " + weight + " (expected: >= 0)");
+        if (weight < 0 || maxConcurrency < 0) {
+            throw new IllegalArgumentException("weight: " + weight + ", maxConcurrency: " + maxConcurrency
+                    + " (expected: >= 0)");
         }
         extraParams = Collections.unmodifiableMap(new LinkedHashMap<>(extraParams));
     }
@@ -66,7 +77,7 @@ public record Deployment(
     /** This deployment under another id. */
     public Deployment withId(String newId) {
         return new Deployment(newId, alias, provider, upstreamModel, apiBase, apiKey, apiVersion, weight, timeout, rpm,
-                tpm, extraParams, nativeResponses);
+                tpm, extraParams, nativeResponses, maxConcurrency);
     }
 
     public boolean hasApiKey() {
@@ -99,6 +110,6 @@ public record Deployment(
         return "Deployment[id=" + id + ", alias=" + alias + ", provider=" + provider.id() + ", upstreamModel="
                 + upstreamModel + ", apiBase=" + apiBase + ", apiKey=" + (hasApiKey() ? "***" : "none")
                 + ", apiVersion=" + apiVersion + ", weight=" + weight + ", timeout=" + timeout + ", rpm=" + rpm
-                + ", tpm=" + tpm + ", extraParams=" + extraParams.keySet() + "]";
+                + ", tpm=" + tpm + ", maxConcurrency=" + maxConcurrency + ", extraParams=" + extraParams.keySet() + "]";
     }
 }

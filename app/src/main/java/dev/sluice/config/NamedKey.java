@@ -12,16 +12,23 @@ import java.util.List;
  * @param models aliases (globs with {@code *}) the key may use; empty: all
  * @param expires when the key stops working; null: never
  * @param budget what the key may spend per UTC day and month; null: no budget
+ * @param priority its requests' turn when they wait for a deployment (admission control): higher first; 0 default
  */
 public record NamedKey(String name, byte[] sha256, Integer rpm, Integer tpm, List<String> models, Instant expires,
-        Budget budget) {
+        Budget budget, int priority) {
     public NamedKey {
         models = List.copyOf(models);
     }
 
-    /** Without a budget. */
+    /** Without a budget, at priority 0. */
     public NamedKey(String name, byte[] sha256, Integer rpm, Integer tpm, List<String> models, Instant expires) {
-        this(name, sha256, rpm, tpm, models, expires, null);
+        this(name, sha256, rpm, tpm, models, expires, null, 0);
+    }
+
+    /** At priority 0. */
+    public NamedKey(String name, byte[] sha256, Integer rpm, Integer tpm, List<String> models, Instant expires,
+            Budget budget) {
+        this(name, sha256, rpm, tpm, models, expires, budget, 0);
     }
 
     /** Whether this key may call {@code alias}. */

@@ -2,6 +2,7 @@ package dev.sluice.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.observability.GatewayMetrics;
+import dev.sluice.protocol.ClientDialect;
 import dev.sluice.protocol.Json;
 import dev.sluice.protocol.StreamAnswer;
 import dev.sluice.observability.RequestRecord;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Serves a parsed client request on its route: each attempt gets the pair of the client's dialect and the
@@ -38,9 +40,14 @@ public final class Exchange {
         return dispatcher;
     }
 
-    /** Fails with a {@link dev.sluice.error.GatewayException} when the request could not be served. */
+    /**
+     * Fails with a {@link dev.sluice.error.GatewayException} when the request could not be served. A request that must
+     * wait for a deployment with room waits on {@code loop}; a stream that waits longer than KEEPALIVE_S gets its
+     * 200 and keep-alives meanwhile ({@link QueuedStreams}).
+     */
     public CompletableFuture<Reply> serve(ClientRequest request, Route route, RequestRecord record, ClientLink client,
             EventLoop loop) {
+        route.waitOn(loop);
         Pair[] latest = new Pair[1]; // attempts run one after another: the latest is the one that answered
         Attempt.Factory<Pair> attempts = u -> {
             Pair pair = Pairs.prepare(request, u, loop);
@@ -59,11 +66,27 @@ public final class Exchange {
                 return new Reply.Json(answer.body(), r.attempt().prepared().headers());
             });
         }
-        return dispatcher.stream(route, attempts, a -> a.prepared().translator(), record, client).thenApply(relay -> {
-            record.streaming(true);
-            metrics.streamOpened();
-            return new Reply.Stream(relay, latest[0] == null ? Map.of() : latest[0].headers());
-        });
+        AtomicBoolean streaming = new AtomicBoolean();
+        Runnable opened = () -> {
+            if (streaming.compareAndSet(false, true)) {
+                record.streaming(true);
+                metrics.streamOpened();
+            }
+        };
+        CompletableFuture<Reply> reply = dispatcher.stream(route, attempts, a -> a.prepared().translator(), record,
+                client).thenApply(relay -> {
+                    opened.run();
+                    return new Reply.Stream(relay, latest[0] == null ? Map.of() : latest[0].headers());
+                });
+        return QueuedStreams.keepAlive(reply, route, loop, dispatcher.keepAlive(), dialect(request), record, opened);
+    }
+
+    private static ClientDialect dialect(ClientRequest request) {
+        return switch (request) {
+            case ClientRequest.OpenAi o -> ClientDialect.OPENAI;
+            case ClientRequest.Messages m -> ClientDialect.ANTHROPIC;
+            case ClientRequest.Responses r -> ClientDialect.RESPONSES;
+        };
     }
 
     /**

@@ -45,7 +45,15 @@ public enum Cause {
      */
     NO_DEPLOYMENT_AVAILABLE(new Flags(false, true, false)),
     /** The backend's answer is larger than the gateway buffers: asking again would get the same. */
-    RESPONSE_TOO_LARGE(new Flags(false, true, false));
+    RESPONSE_TOO_LARGE(new Flags(false, true, false)),
+    /**
+     * Every deployment of the pool is at its {@code max_concurrency} and the pool's queue is full: the request was
+     * shed before any deployment saw it. No one's fault or health; the client may retry after {@code Retry-After}
+     * (which is why it is retryable: {@code x-should-retry: true}), while the gateway itself never retries it.
+     */
+    QUEUE_FULL(new Flags(true, false, false)),
+    /** The request waited in the pool's queue for {@code queue_timeout} without a slot freeing: shed, as above. */
+    QUEUE_TIMEOUT(new Flags(true, false, false));
 
     private record Flags(boolean retryable, boolean backendFault, boolean countsAgainstHealth) {
         static final Flags NONE = new Flags(false, false, false);

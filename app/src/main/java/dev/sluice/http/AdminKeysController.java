@@ -57,7 +57,8 @@ public final class AdminKeysController {
             @Schema(description = "tokens per minute") Integer tpm,
             @Schema(description = "ISO 8601 expiry, e.g. 2026-12-31T18:00:00Z") String expires_at,
             @Schema(description = "lifetime in seconds; instead of expires_at") Long ttl_seconds,
-            @Schema(description = "recorded and shown; not yet used for scheduling") Integer priority,
+            @Schema(description = "the turn of its requests while they wait for a deployment at its max_concurrency:"
+                    + " higher first, fair turns between keys of one priority; absent is 0") Integer priority,
             @Schema(description = "free-form JSON object, at most 4096 bytes") Map<String, Object> metadata,
             @Schema(description = "US dollars the key may spend per UTC day and month, e.g. {\"daily\": 5,"
                     + " \"monthly\": 100}; at least one") Budget budget) {}

@@ -4,13 +4,8 @@ import dev.sluice.cache.FollowerReplies;
 import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
-import dev.sluice.protocol.Json;
-import dev.sluice.protocol.anthropic.AnthropicErrors;
-import dev.sluice.protocol.openai.OpenAiErrors;
-import dev.sluice.protocol.responses.ResponsesErrors;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
-import java.nio.charset.StandardCharsets;
 
 /** A cache follower's own errors, in its client's dialect (the same envelopes as every other error). */
 final class FollowerErrors implements FollowerReplies {
@@ -31,14 +26,7 @@ final class FollowerErrors implements FollowerReplies {
 
     @Override
     public byte[] streamError(boolean timeout, String message) {
-        GatewayException e = error(timeout, message);
-        return switch (ErrorResponses.dialect(request)) {
-            case OPENAI -> OpenAiErrors.streamEvent(e);
-            case ANTHROPIC -> AnthropicErrors.streamEvent(e);
-            // the Responses stream's error event: {"type":"error","code","message","param"}
-            case RESPONSES -> ("event: error\ndata: " + Json.string(ResponsesErrors.responseError(e)
-                    .put("type", "error").putNull("param")) + "\n\n").getBytes(StandardCharsets.UTF_8);
-        };
+        return ErrorResponses.dialect(request).streamError(error(timeout, message));
     }
 
     private static GatewayException error(boolean timeout, String message) {

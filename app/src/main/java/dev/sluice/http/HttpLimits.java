@@ -32,9 +32,15 @@ final class HttpLimits {
         this.budgets = budgets;
     }
 
-    /** Runs {@code dispatch} when the request is admitted; otherwise frees the route and answers 403, 429 or 503. */
+    /**
+     * Runs {@code dispatch} when the request is admitted; otherwise frees the route and answers 403, 429 or 503. The
+     * route learns who is asking: the key's name and priority order its turn should its pool be full.
+     */
     CompletableFuture<MutableHttpResponse<?>> admit(HttpRequest<?> request, RequestRecord record, Route route,
             JsonNode json, int bodyLength, Supplier<CompletableFuture<MutableHttpResponse<?>>> dispatch) {
+        NamedKey key = Attributes.key(request);
+        route.caller(record != null && record.principal() != null ? record.principal() : "",
+                key == null ? 0 : key.priority());
         Caller caller = new Caller(request);
         String alias = route.pool().alias();
         return gate.admit(caller, record, alias, route::finish, json, bodyLength,

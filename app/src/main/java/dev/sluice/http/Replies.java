@@ -24,6 +24,7 @@ final class Replies {
                 s.headers().forEach(r::header);
                 yield r;
             }
+            case Reply.Queued q -> SseResponses.of(q.events());
         };
     }
 

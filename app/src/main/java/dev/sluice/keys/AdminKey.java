@@ -23,7 +23,7 @@ import java.util.List;
  * @param rpm requests per minute; null: the gateway's default
  * @param tpm tokens per minute; null: none
  * @param expiresAt when the key stops working; null: never
- * @param priority the caller's priority, recorded and shown; nothing schedules by it yet
+ * @param priority its requests' turn when they wait for a deployment (admission control): higher first; null is 0
  * @param metadata free-form JSON object for the operator (owner, team, ticket)
  * @param budget what the key may spend per UTC day and month; null: no budget
  */
@@ -39,7 +39,8 @@ public record AdminKey(String name, String sha256, String previousSha256, Instan
 
     /** The key as the authenticator and the limit gate see it: the same record as a config file's named key. */
     NamedKey namedKey() {
-        return new NamedKey(name, HexFormat.of().parseHex(sha256), rpm, tpm, models, expiresAt, budget);
+        return new NamedKey(name, HexFormat.of().parseHex(sha256), rpm, tpm, models, expiresAt, budget,
+                priority == null ? 0 : priority);
     }
 
     /** The secrets that open this key now: the current one, and a replaced one until its grace period ends. */

@@ -21,6 +21,8 @@ public final class GatewayMetrics {
             10_000, 30_000, 60_000, 120_000, 300_000);
     private static final Duration[] TTFT_BUCKETS = durations(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000,
             30_000, 60_000);
+    private static final Duration[] QUEUE_BUCKETS = durations(1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000,
+            30_000, 60_000);
 
     private final MeterRegistry registry;
     private final AtomicInteger activeStreams = new AtomicInteger();
@@ -28,6 +30,7 @@ public final class GatewayMetrics {
     private volatile Set<String> knownModels;
     private final GenAiMetrics genAi;
     private final MeterCache meters = new MeterCache();
+    private final java.util.Map<String, AtomicInteger> queueDepths = new ConcurrentHashMap<>();
 
     /**
      * @param knownModels the configured model aliases; when empty, the first few names seen become labels
@@ -157,6 +160,15 @@ public final class GatewayMetrics {
                 .tag("deployment", deployment).register(registry).increment();
     }
 
+    /**
+     * {@code sluice_route_choice_total{alias, deployment, strategy}}: which deployment the pool's strategy chose for
+     * an attempt, so a strategy's spread (or prefix affinity's stickiness) can be seen.
+     */
+    public void routeChoice(String alias, String deployment, String strategy) {
+        counter("sluice.route.choice", "Deployments chosen for attempts, by the pool's strategy", "alias", alias,
+                "deployment", deployment, "strategy", strategy).increment();
+    }
+
     public void upstreamRetry(String alias) {
         Counter.builder("sluice.upstream.retries").description("Retries within a model alias's pool")
                 .tag("alias", alias).register(registry).increment();
@@ -170,6 +182,33 @@ public final class GatewayMetrics {
     public void upstreamEjected(String deployment) {
         Counter.builder("sluice.upstream.ejections").description("Deployments ejected after consecutive failures")
                 .tag("deployment", deployment).register(registry).increment();
+    }
+
+    /**
+     * A request left an alias's admission control (only pools with a {@code max_concurrency} report):
+     * {@code sluice_admission_total{alias, key, outcome}} with outcome admitted, shed_full, shed_timeout or
+     * cancelled, and for the admitted {@code sluice_queue_wait_seconds{alias}} (0 when a slot was free).
+     *
+     * @param key the key's name (bounded by the configured keys), "" without keys
+     */
+    public void admission(String alias, String key, String outcome, long waitNanos) {
+        counter("sluice.admission", "Requests admitted to a deployment or shed by admission control",
+                "alias", alias, "key", key.isEmpty() ? "none" : key, "outcome", outcome).increment();
+        if ("admitted".equals(outcome)) {
+            timer("sluice.queue.wait", "Time a request waited for a deployment below its max_concurrency",
+                    QUEUE_BUCKETS, "alias", alias).record(waitNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** {@code sluice_queue_depth{alias}}: requests waiting for a slot now. */
+    public void queueDepth(String alias, int delta) {
+        queueDepths.computeIfAbsent(alias, a -> {
+            AtomicInteger depth = new AtomicInteger();
+            io.micrometer.core.instrument.Gauge.builder("sluice.queue.depth", depth, AtomicInteger::get)
+                    .description("Requests waiting for a deployment below its max_concurrency").tag("alias", a)
+                    .register(registry);
+            return depth;
+        }).addAndGet(delta);
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.sluice.protocol;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.anthropic.AnthropicErrors;
 import dev.sluice.protocol.openai.OpenAiErrors;
+import dev.sluice.protocol.responses.ResponsesErrors;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Which API family a caller speaks (the client side of a pair), so every error reaches it in its own
@@ -42,5 +44,16 @@ public enum ClientDialect {
 
     public byte[] body(GatewayException e, String requestId) {
         return this == ANTHROPIC ? AnthropicErrors.body(e, requestId) : OpenAiErrors.body(e);
+    }
+
+    /** The error as the one event that ends a stream whose 200 already went out, in this dialect. */
+    public byte[] streamError(GatewayException e) {
+        return switch (this) {
+            case OPENAI -> OpenAiErrors.streamEvent(e);
+            case ANTHROPIC -> AnthropicErrors.streamEvent(e);
+            // the Responses stream's error event: {"type":"error","code","message","param"}
+            case RESPONSES -> ("event: error\ndata: " + Json.string(ResponsesErrors.responseError(e)
+                    .put("type", "error").putNull("param")) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        };
     }
 }

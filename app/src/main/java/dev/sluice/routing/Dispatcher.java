@@ -67,6 +67,11 @@ public final class Dispatcher {
         return router;
     }
 
+    /** Silence after which a waiting stream gets its 200 and a keep-alive (KEEPALIVE_S). */
+    public java.time.Duration keepAlive() {
+        return timeouts.keepAlive();
+    }
+
     /** The streams being relayed now, for the graceful drain. */
     public OpenStreams openStreams() {
         return openStreams;
@@ -77,26 +82,22 @@ public final class Dispatcher {
             ClientLink client) {
         CompletableFuture<UpstreamResult<P>> result = new CompletableFuture<>();
         boolean[] closed = new boolean[1];
-        ClientLink.Registration reg = client.onClose(() -> closed[0] = true);
+        ClientLink.Registration reg = client.onClose(() -> {
+            closed[0] = true;
+            route.clientGone();
+        });
         result.whenComplete((r, e) -> {
             reg.remove();
             route.finish();
         });
-        Upstream first = firstOrFail(route, result);
-        if (first != null) {
+        route.admit().whenComplete((first, err) -> {
+            if (err != null) {
+                result.completeExceptionally(unwrap(err));
+                return;
+            }
             tryUnary(route, first, factory, record, client, result, closed);
-        }
+        });
         return result;
-    }
-
-    /** The route's first deployment, or null with {@code result} failed when every deployment is resting. */
-    private static Upstream firstOrFail(Route route, CompletableFuture<?> result) {
-        try {
-            return route.first();
-        } catch (GatewayException e) {
-            result.completeExceptionally(e);
-            return null;
-        }
     }
 
     private <P> void tryUnary(Route route, Upstream u, Attempt.Factory<P> factory, RequestRecord record,
@@ -145,20 +146,26 @@ public final class Dispatcher {
     /**
      * A routed streaming request. Completes with the relay once the client's 200 may be sent: when a
      * deployment answered 2xx, or stayed silent for the keep-alive interval (then later failures travel
-     * in-band and nothing is retried). Fails with a {@link GatewayException} once every attempt failed.
+     * in-band and nothing is retried). Fails with a {@link GatewayException} once every attempt failed, or when
+     * admission control shed it. While it waits for a slot ({@link Route#queued()}) nothing is sent.
      */
     public <P> CompletableFuture<StreamRelay> stream(Route route, Attempt.Factory<P> factory,
             Function<Attempt<P>, StreamTranslator> translators, RequestRecord record, ClientLink client) {
         CompletableFuture<StreamRelay> result = new CompletableFuture<>();
         boolean[] closed = new boolean[1];
-        ClientLink.Registration reg = client.onClose(() -> closed[0] = true);
+        ClientLink.Registration reg = client.onClose(() -> {
+            closed[0] = true;
+            route.clientGone();
+        });
         result.whenComplete((r, e) -> reg.remove());
-        Upstream first = firstOrFail(route, result);
-        if (first == null) {
-            route.finish();
-            return result;
-        }
-        tryStream(route, first, factory, translators, record, client, result, closed);
+        route.admit().whenComplete((first, err) -> {
+            if (err != null) {
+                route.finish();
+                result.completeExceptionally(unwrap(err));
+                return;
+            }
+            tryStream(route, first, factory, translators, record, client, result, closed);
+        });
         return result;
     }
 

@@ -2,6 +2,7 @@ package dev.sluice.routing;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Watches the deployments between requests. Reads each runtime's published load (its profile's metrics page) for
- * the pools whose strategy uses it, every {@code loadInterval}; and, when {@code healthInterval} is set, probes
+ * the pools whose strategy uses it, every {@code loadInterval} (with Redis, replicas share the readings:
+ * {@link SharedLoad}); and, when {@code healthInterval} is set, probes
  * every deployment's health path, holding a deployment out after {@code unhealthyThreshold} failed probes in a
  * row and letting it back after {@code healthyThreshold} good ones. The active checks sit beside passive
  * ejection ({@link Upstream#failed}): they find a dead deployment before a request does, and keep a deployment
@@ -54,9 +56,19 @@ public final class LoadMonitor implements AutoCloseable {
     private final List<Upstream> watched = new ArrayList<>();
     private final Set<Upstream> loadWatched = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Upstream, int[]> streaks = new IdentityHashMap<>();
+    private final SharedLoad shared;
     private ScheduledExecutorService timer;
 
     public LoadMonitor(Router router, Settings settings, Router.RouteEvents events) {
+        this(router, settings, events, null);
+    }
+
+    /**
+     * @param shared readings shared with the other replicas through Redis, or null to scrape every runtime itself;
+     *     closed with this monitor
+     */
+    public LoadMonitor(Router router, Settings settings, Router.RouteEvents events, SharedLoad shared) {
+        this.shared = shared;
         this.settings = settings;
         this.events = events;
         Set<Upstream> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -96,15 +108,43 @@ public final class LoadMonitor implements AutoCloseable {
         return this;
     }
 
-    /** Reads every watched runtime's load once; completes when all have answered or timed out. */
+    /**
+     * Reads every watched runtime's load once (a reading another replica published within the last interval
+     * counts as read); completes when all have answered or timed out.
+     */
     public CompletableFuture<Void> readLoad() {
         // a reading stays worth using for three intervals: one late or lost scrape does not drop the signal
         long ttl = Math.max(settings.loadInterval().toNanos(), Duration.ofMillis(100).toNanos()) * 3;
+        if (shared == null) {
+            return scrape(loadWatched, ttl);
+        }
+        List<String> ids = loadWatched.stream().map(Upstream::id).toList();
+        return shared.fresh(ids, Math.max(1, settings.loadInterval().toMillis())).thenCompose(found -> {
+            long nowEpoch = System.currentTimeMillis();
+            long nowNanos = System.nanoTime();
+            List<Upstream> rest = new ArrayList<>();
+            for (Upstream u : loadWatched) {
+                SharedLoad.Reading r = found.get(u.id());
+                if (r != null) {
+                    u.signal(r.signal(nowEpoch, nowNanos, u.inFlight()), ttl);
+                } else {
+                    rest.add(u);
+                }
+            }
+            return scrape(rest, ttl);
+        });
+    }
+
+    private CompletableFuture<Void> scrape(Collection<Upstream> upstreams, long ttl) {
         List<CompletableFuture<?>> all = new ArrayList<>();
-        for (Upstream u : loadWatched) {
+        for (Upstream u : upstreams) {
             all.add(u.backend().scrape(u.profile().metricsPath()).thenAccept(page -> {
                 if (page != null) {
-                    u.signal(RuntimeMetrics.parse(page, System.nanoTime(), u.inFlight()), ttl);
+                    LoadSignal s = RuntimeMetrics.parse(page, System.nanoTime(), u.inFlight());
+                    u.signal(s, ttl);
+                    if (shared != null) {
+                        shared.publish(u.id(), s, TimeUnit.NANOSECONDS.toMillis(ttl));
+                    }
                 }
             }));
         }
@@ -162,6 +202,9 @@ public final class LoadMonitor implements AutoCloseable {
         if (timer != null) {
             timer.shutdownNow();
             timer = null;
+        }
+        if (shared != null) {
+            shared.close();
         }
     }
 }

@@ -30,16 +30,22 @@ public final class Pool {
     private final Strategy strategy;
     private final double spill;
     private final long[] idHashes;
+    private final Admission admission;
 
     public Pool(String alias, List<Upstream> upstreams, Strategy strategy) {
         this(alias, upstreams, strategy, DEFAULT_SPILL);
     }
 
+    public Pool(String alias, List<Upstream> upstreams, Strategy strategy, double spill) {
+        this(alias, upstreams, strategy, spill, Admission.Settings.defaults());
+    }
+
     /**
      * @param spill prefix affinity leaves the preferred deployment when its load exceeds the least loaded one's
      *     by more than this (requests, see {@link Upstream#load})
+     * @param queue how requests wait when every deployment is at its concurrency limit
      */
-    public Pool(String alias, List<Upstream> upstreams, Strategy strategy, double spill) {
+    public Pool(String alias, List<Upstream> upstreams, Strategy strategy, double spill, Admission.Settings queue) {
         if (upstreams.isEmpty()) {
             throw new IllegalArgumentException("pool " + alias + " has no deployments");
         }
@@ -54,6 +60,12 @@ public final class Pool {
         for (int i = 0; i < idHashes.length; i++) {
             idHashes[i] = hash(this.upstreams.get(i).id());
         }
+        this.admission = new Admission(this, queue);
+    }
+
+    /** Its admission control: slots under the deployments' concurrency limits, and the queue for them. */
+    public Admission admission() {
+        return admission;
     }
 
     public String alias() {
@@ -81,12 +93,21 @@ public final class Pool {
     /**
      * @param affinityKey what identifies the conversation for prefix affinity (null: none, least loaded is used)
      */
-    public synchronized Upstream pick(Set<Upstream> tried, long now, String affinityKey) {
+    public Upstream pick(Set<Upstream> tried, long now, String affinityKey) {
+        return pick(tried, now, affinityKey, false, null);
+    }
+
+    /**
+     * @param roomOnly only deployments below their concurrency limit ({@link Admission}), or {@code holding}
+     * @param holding the deployment whose slot the request already holds (a retry in place needs no new one)
+     */
+    synchronized Upstream pick(Set<Upstream> tried, long now, String affinityKey, boolean roomOnly,
+            Upstream holding) {
         // one reading of each deployment's health: Upstream.failed ejects under the deployment's lock, not this
         // one, and an ejection landing between two readings left no candidate at all
         List<Upstream> open = new ArrayList<>(upstreams.size());
         for (Upstream u : upstreams) {
-            if (!tried.contains(u) && u.admits(now)) {
+            if (!tried.contains(u) && u.admits(now) && (!roomOnly || u == holding || u.hasRoom())) {
                 open.add(u);
             }
         }
@@ -101,6 +122,16 @@ public final class Pool {
         };
         best.picked(now);
         return best;
+    }
+
+    /** Whether any deployment may take a request now, full or not (not ejected, no probe out). */
+    boolean anyAdmits(long now) {
+        for (Upstream u : upstreams) {
+            if (u.admits(now)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** When the first deployment of this pool may take a request again (for Retry-After). */

@@ -33,12 +33,29 @@ public final class Router implements AutoCloseable {
 
         default void attempt(Upstream u) {}
 
+        /** {@code strategy} chose {@code deployment} of the pool {@code alias} for an attempt (retries included). */
+        default void chosen(String alias, String deployment, Pool.Strategy strategy) {}
+
         default void retry(String alias) {}
 
         default void fallback(String alias) {}
 
         default void ejected(Upstream u) {}
+
+        /**
+         * A request left admission control ({@link Admission}) of a pool with a concurrency limit: admitted (after
+         * {@code waitNanos} in the queue, 0 when a slot was free), shed, or gone while it waited.
+         *
+         * @param caller the key's name (its principal), "" without keys
+         */
+        default void admission(String alias, String caller, AdmissionOutcome outcome, long waitNanos) {}
+
+        /** The alias's queue grew ({@code +1}) or shrank ({@code -1}). */
+        default void queueDepth(String alias, int delta) {}
     }
+
+    /** How a request left admission control; the metric label is the lower-case name. */
+    public enum AdmissionOutcome { ADMITTED, SHED_FULL, SHED_TIMEOUT, CANCELLED }
 
     /**
      * @param aliases extra names per pool alias (globs allowed), e.g. MODEL_ALIASES

@@ -20,6 +20,7 @@ public final class RuntimeMetrics {
     static final List<String> CACHE = List.of("vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc",
             "sglang:token_usage", "llamacpp:kv_cache_usage_ratio");
     private static final Pattern SLOT_BUSY = Pattern.compile("\"is_processing\"\\s*:\\s*true");
+    private static final Pattern SLOT = Pattern.compile("\"is_processing\"\\s*:");
 
     private RuntimeMetrics() {}
 
@@ -66,14 +67,23 @@ public final class RuntimeMetrics {
         return new LoadSignal(first(found[0]), first(found[1]), cache, atNanos, inFlight);
     }
 
-    /** llama.cpp's {@code GET /slots}: a JSON array of slots, busy ones with {@code "is_processing": true}. */
+    /**
+     * llama.cpp's {@code GET /slots}: a JSON array of slots, busy ones with {@code "is_processing": true}. The number
+     * of slots ({@code -np}) is how many requests it runs at once: the capacity admission control uses when the
+     * deployment sets no {@code max_concurrency}.
+     */
     private static LoadSignal slots(String json, long atNanos, int inFlight) {
-        Matcher m = SLOT_BUSY.matcher(json);
-        int busy = 0;
+        int busy = count(SLOT_BUSY.matcher(json));
+        int slots = count(SLOT.matcher(json));
+        return new LoadSignal(busy, Double.NaN, Double.NaN, atNanos, inFlight, slots == 0 ? Double.NaN : slots);
+    }
+
+    private static int count(Matcher m) {
+        int n = 0;
         while (m.find()) {
-            busy++;
+            n++;
         }
-        return new LoadSignal(busy, Double.NaN, Double.NaN, atNanos, inFlight);
+        return n;
     }
 
     private static double first(double[] byPreference) {

@@ -1,11 +1,7 @@
 package dev.sluice.routing;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,11 +25,10 @@ public final class SharedEjections implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedEjections.class);
     private static final String PREFIX = "sluice:ejected:";
 
-    private final RedisClient client;
+    private final RedisLink redis;
     private final Map<String, Upstream> byId = new LinkedHashMap<>();
     private final ScheduledExecutorService poller;
     private final Duration timeout;
-    private volatile StatefulRedisConnection<String, String> connection;
 
     /**
      * @param pollEvery how often to read the other replicas' ejections; null to poll only when {@link #poll()}
@@ -46,19 +41,7 @@ public final class SharedEjections implements AutoCloseable {
                 byId.putIfAbsent(u.id(), u);
             }
         }
-        this.client = RedisClient.create();
-        client.setOptions(ClientOptions.builder().autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build()).build());
-        RedisURI uri = RedisURI.create(url);
-        client.connectAsync(io.lettuce.core.codec.StringCodec.UTF8, uri).whenComplete((c, e) -> {
-            if (e != null) {
-                LOG.warn("shared ejections: cannot reach Redis ({}); each replica ejects on its own",
-                        e.getClass().getSimpleName());
-            } else {
-                connection = c;
-            }
-        });
+        this.redis = new RedisLink(url, "shared ejections");
         if (pollEvery != null) {
             poller = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "sluice-ejections");
@@ -74,7 +57,7 @@ public final class SharedEjections implements AutoCloseable {
 
     /** Tells the other replicas that {@code u} is ejected until its current cooldown ends. */
     public void ejected(Upstream u) {
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulRedisConnection<String, String> c = redis.connection();
         if (c == null) {
             return;
         }
@@ -89,7 +72,7 @@ public final class SharedEjections implements AutoCloseable {
 
     /** Adopts the ejections other replicas published. */
     public void poll() {
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulRedisConnection<String, String> c = redis.connection();
         if (c == null || byId.isEmpty()) {
             return;
         }
@@ -119,11 +102,7 @@ public final class SharedEjections implements AutoCloseable {
 
     /** Waits up to {@code max} for the Redis connection (startup and tests). */
     public boolean awaitConnected(Duration max) throws InterruptedException {
-        long end = System.nanoTime() + max.toNanos();
-        while (connection == null && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
-        return connection != null;
+        return redis.awaitConnected(max);
     }
 
     @Override
@@ -131,10 +110,6 @@ public final class SharedEjections implements AutoCloseable {
         if (poller != null) {
             poller.shutdownNow();
         }
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        redis.close();
     }
 }

@@ -30,6 +30,9 @@ public final class Upstream {
     private final java.util.Map<String, Object> requestDefaults;
     private final String secret;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final int maxConcurrency;
+    /** Requests holding one of its admission slots ({@link Permit}), from their pick to their attempt's end. */
+    private final AtomicInteger held = new AtomicInteger();
     private int consecutiveFailures;
     private int ejections;
     private long ejectedUntil;
@@ -63,6 +66,20 @@ public final class Upstream {
      */
     public Upstream(String id, String alias, Backend backend, String upstreamModel, int weight, int allowedFails,
             Duration cooldown, Duration timeout, java.util.Map<String, Object> requestDefaults, String secret) {
+        this(id, alias, backend, upstreamModel, weight, allowedFails, cooldown, timeout, requestDefaults, secret, 0);
+    }
+
+    /**
+     * @param maxConcurrency requests it may have at once ({@code max_concurrency}); 0 for no limit of its own (the
+     *     runtime's published slot count then applies, if it publishes one)
+     */
+    public Upstream(String id, String alias, Backend backend, String upstreamModel, int weight, int allowedFails,
+            Duration cooldown, Duration timeout, java.util.Map<String, Object> requestDefaults, String secret,
+            int maxConcurrency) {
+        if (maxConcurrency < 0) {
+            throw new IllegalArgumentException("maxConcurrency: " + maxConcurrency + " (expected: >= 0)");
+        }
+        this.maxConcurrency = maxConcurrency;
         this.secret = secret;
         this.id = id;
         this.alias = alias;
@@ -125,6 +142,37 @@ public final class Upstream {
 
     void started() {
         inFlight.incrementAndGet();
+    }
+
+    /**
+     * Its concurrency limit now: {@code max_concurrency}, else the slot count the runtime last published (llama.cpp's
+     * {@code /slots}), else 0 for none.
+     */
+    public int limit() {
+        if (maxConcurrency > 0) {
+            return maxConcurrency;
+        }
+        LoadSignal s = signal;
+        return s == null || !(s.capacity() >= 1) ? 0 : (int) Math.min(Integer.MAX_VALUE, s.capacity());
+    }
+
+    /** Admission slots held now: requests picked for it whose attempt has not ended. */
+    public int held() {
+        return held.get();
+    }
+
+    /** Whether another request may be admitted to it: it has no limit, or fewer held slots than its limit. */
+    boolean hasRoom() {
+        int l = limit();
+        return l <= 0 || held.get() < l;
+    }
+
+    void hold() {
+        held.incrementAndGet();
+    }
+
+    void unhold() {
+        held.decrementAndGet();
     }
 
     void finished() {

@@ -2,50 +2,22 @@ package dev.sluice.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.backend.Backend;
-import dev.sluice.backend.BackendKind;
-import dev.sluice.backend.BackendProfile;
-import dev.sluice.backend.UpstreamCall;
-import dev.sluice.backend.UpstreamExchange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** Choosing by published load, and keeping a conversation on its deployment (no traffic is sent). */
 class LoadAwareRoutingTest {
     private static final long TTL = Duration.ofSeconds(60).toNanos();
 
-    private static final class Unused implements Backend {
-        @Override
-        public BackendProfile profile() {
-            return BackendProfile.of(BackendKind.VLLM);
-        }
-
-        @Override
-        public CompletableFuture<UpstreamExchange> send(UpstreamCall call) {
-            throw new AssertionError("selection tests send nothing");
-        }
-
-        @Override
-        public CompletableFuture<Boolean> probe() {
-            return CompletableFuture.completedFuture(true);
-        }
-
-        @Override
-        public String location() {
-            return "nowhere";
-        }
-    }
-
     private static List<Upstream> fleet(int n) {
         List<Upstream> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(new Upstream("d" + i, "m", new Unused(), null, 1, 3, Duration.ofSeconds(30)));
+            out.add(new Upstream("d" + i, "m", new NoBackend(), null, 1, 3, Duration.ofSeconds(30)));
         }
         return out;
     }
@@ -118,7 +90,7 @@ class LoadAwareRoutingTest {
     void adding_a_deployment_moves_only_the_keys_it_wins() {
         List<Upstream> four = fleet(5).subList(0, 4);
         List<Upstream> five = new ArrayList<>(four);
-        five.add(new Upstream("d4", "m", new Unused(), null, 1, 3, Duration.ofSeconds(30)));
+        five.add(new Upstream("d4", "m", new NoBackend(), null, 1, 3, Duration.ofSeconds(30)));
         Pool before = new Pool("m", four, Pool.Strategy.PREFIX_AFFINITY);
         Pool after = new Pool("m", five, Pool.Strategy.PREFIX_AFFINITY);
         long now = System.nanoTime();

@@ -3,12 +3,7 @@ package dev.sluice.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.sluice.backend.Backend;
-import dev.sluice.backend.BackendProfile;
-import dev.sluice.backend.UpstreamCall;
 import dev.sluice.protocol.UpstreamErrors;
-import dev.sluice.backend.UpstreamExchange;
-import dev.sluice.backend.BackendKind;
 import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
@@ -20,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Nested;
@@ -43,35 +37,12 @@ class RouterSelectionTest {
             "could not connect to the backend at 127.0.0.1:9 (connection refused); is it running, and is "
                     + "BACKEND_BASE_URL right?");
 
-    /** A backend that is never called: selection needs only identities. */
-    private static final class Unused implements Backend {
-        @Override
-        public BackendProfile profile() {
-            return BackendProfile.of(BackendKind.VLLM);
-        }
-
-        @Override
-        public CompletableFuture<UpstreamExchange> send(UpstreamCall call) {
-            throw new AssertionError("selection tests send nothing");
-        }
-
-        @Override
-        public CompletableFuture<Boolean> probe() {
-            return CompletableFuture.completedFuture(true);
-        }
-
-        @Override
-        public String location() {
-            return "nowhere";
-        }
-    }
-
     private static Upstream deployment(String id, int weight) {
         return deployment(id, weight, 3, COOLDOWN);
     }
 
     private static Upstream deployment(String id, int weight, int allowedFails, Duration cooldown) {
-        return new Upstream(id, "alias", new Unused(), null, weight, allowedFails, cooldown);
+        return new Upstream(id, "alias", new NoBackend(), null, weight, allowedFails, cooldown);
     }
 
     private static List<String> picks(Pool pool, int n) {
@@ -448,7 +419,7 @@ class RouterSelectionTest {
         }
 
         private Upstream in(String alias, String id) {
-            return new Upstream(id, alias, new Unused(), null, 1, 1000, COOLDOWN);
+            return new Upstream(id, alias, new NoBackend(), null, 1, 1000, COOLDOWN);
         }
 
         @Test
@@ -576,9 +547,9 @@ class RouterSelectionTest {
 
         @Test
         void a_retry_never_goes_to_an_ejected_deployment_nor_a_first_attempt() {
-            Upstream a1 = new Upstream("a1", "a", new Unused(), null, 1, 1, COOLDOWN);
-            Upstream a2 = new Upstream("a2", "a", new Unused(), null, 1, 1, COOLDOWN);
-            Upstream b1 = new Upstream("b1", "b", new Unused(), null, 1, 1, COOLDOWN);
+            Upstream a1 = new Upstream("a1", "a", new NoBackend(), null, 1, 1, COOLDOWN);
+            Upstream a2 = new Upstream("a2", "a", new NoBackend(), null, 1, 1, COOLDOWN);
+            Upstream b1 = new Upstream("b1", "b", new NoBackend(), null, 1, 1, COOLDOWN);
             Pool a = new Pool("a", List.of(a1, a2), Pool.Strategy.WEIGHTED);
             Pool b = new Pool("b", List.of(b1), Pool.Strategy.WEIGHTED);
             Router router = new Router(List.of(a, b), Map.of(), Map.of("a", List.of("b")), Fleet.retries(2), plenty,
@@ -624,8 +595,8 @@ class RouterSelectionTest {
 
         @Test
         void a_refused_connection_moves_to_another_deployment_without_the_budget() {
-            Upstream down = new Upstream("down", "a", new Unused(), null, 1, 3, COOLDOWN);
-            Upstream up = new Upstream("up", "a", new Unused(), null, 1, 3, COOLDOWN);
+            Upstream down = new Upstream("down", "a", new NoBackend(), null, 1, 3, COOLDOWN);
+            Upstream up = new Upstream("up", "a", new NoBackend(), null, 1, 3, COOLDOWN);
             Pool a = new Pool("a", List.of(down, up), Pool.Strategy.WEIGHTED);
             Router router = new Router(List.of(a), Map.of(), Map.of(), Fleet.retries(1), new RetryBudget(0.0, 0),
                     Router.RouteEvents.NONE);

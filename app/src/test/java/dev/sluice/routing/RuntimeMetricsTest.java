@@ -77,12 +77,15 @@ class RuntimeMetricsTest {
     }
 
     @Test
-    void llamacpp_slots_count_busy_slots() {
+    void llamacpp_slots_count_busy_slots_and_all_slots_as_the_capacity() {
         LoadSignal s = RuntimeMetrics.parse("""
                 [{"id":0,"n_ctx":4096,"is_processing":true},{"id":1,"is_processing": false},
                  {"id":2,"is_processing" : true}]""", 1, 0);
         assertThat(s.running()).isEqualTo(2);
         assertThat(s.waiting()).isNaN();
+        assertThat(s.capacity()).as("-np 3: the limit admission control uses without max_concurrency").isEqualTo(3);
+        assertThat(RuntimeMetrics.parse("vllm:num_requests_running 3\n", 1, 0).capacity())
+                .as("vLLM publishes no maximum").isNaN();
     }
 
     @Test

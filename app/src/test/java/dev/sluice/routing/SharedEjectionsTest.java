@@ -7,32 +7,26 @@ import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
-import java.net.ServerSocket;
+import dev.sluice.testing.EmbeddedRedis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisServer;
 
 /** Replicas agree on an ejected deployment through Redis. */
 class SharedEjectionsTest {
-    private RedisServer redis;
-    private int port;
+    private EmbeddedRedis redis;
 
     @BeforeEach
     void startRedis() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        redis = new RedisServer(port);
-        redis.start();
+        redis = new EmbeddedRedis();
     }
 
     @AfterEach
     void stopRedis() throws Exception {
-        redis.stop();
+        redis.close();
     }
 
     private static Upstream upstream() {
@@ -49,7 +43,7 @@ class SharedEjectionsTest {
     void aDeploymentEjectedByOneReplicaIsEjectedOnTheOtherAfterItsNextPoll() throws Exception {
         Upstream onA = upstream();
         Upstream onB = upstream();
-        String url = "redis://127.0.0.1:" + port;
+        String url = redis.url();
         try (SharedEjections a = new SharedEjections(url, Duration.ofMillis(500), router(onA), null);
                 SharedEjections b = new SharedEjections(url, Duration.ofMillis(500), router(onB), null)) {
             assertThat(a.awaitConnected(Duration.ofSeconds(5))).isTrue();
@@ -74,7 +68,7 @@ class SharedEjectionsTest {
     void withRedisDownEachReplicaDecidesAloneAndNothingFails() throws Exception {
         redis.stop();
         Upstream onA = upstream();
-        try (SharedEjections a = new SharedEjections("redis://127.0.0.1:" + port, Duration.ofMillis(100),
+        try (SharedEjections a = new SharedEjections(redis.url(), Duration.ofMillis(100),
                 router(onA), null)) {
             onA.failed(GatewayException.of(ErrorKind.BAD_GATEWAY, Cause.CONNECT_REFUSED, "connection refused"), System.nanoTime());
             a.ejected(onA);

@@ -2,11 +2,6 @@ package dev.sluice.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.backend.Backend;
-import dev.sluice.backend.BackendKind;
-import dev.sluice.backend.BackendProfile;
-import dev.sluice.backend.UpstreamCall;
-import dev.sluice.backend.UpstreamExchange;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,7 +10,6 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,28 +32,6 @@ class SimulatedFleetTest {
         public String toString() {
             return String.format("| %-16s | %5.1f %% | %6d ms | %6d ms | %d |", strategy, hitRate * 100, p50, p99,
                     requests);
-        }
-    }
-
-    private static final class Unused implements Backend {
-        @Override
-        public BackendProfile profile() {
-            return BackendProfile.of(BackendKind.VLLM);
-        }
-
-        @Override
-        public CompletableFuture<UpstreamExchange> send(UpstreamCall call) {
-            throw new AssertionError("simulated");
-        }
-
-        @Override
-        public CompletableFuture<Boolean> probe() {
-            return CompletableFuture.completedFuture(true);
-        }
-
-        @Override
-        public String location() {
-            return "sim";
         }
     }
 
@@ -126,7 +98,7 @@ class SimulatedFleetTest {
     static Result run(String name, Pool.Strategy strategy, double[] slowness, long seed) {
         Sim sim = new Sim();
         for (int i = 0; i < DEPLOYMENTS; i++) {
-            Upstream u = new Upstream("d" + i, "m", new Unused(), null, 1, 3, Duration.ofSeconds(30));
+            Upstream u = new Upstream("d" + i, "m", new NoBackend(), null, 1, 3, Duration.ofSeconds(30));
             sim.ups.add(u);
             sim.runtimes.add(new Runtime(u, slowness[i]));
         }

@@ -18,7 +18,7 @@ import java.util.Map;
 final class DeploymentReader {
     static final List<String> KEYS =
             List.of("model", "api_base", "api_key", "api_version", "weight", "timeout", "rpm", "tpm",
-                    "responses_api");
+                    "responses_api", "max_concurrency", "max_parallel_requests");
     /** LiteLLM client settings that are not request parameters: dropped with a warning rather than sent upstream. */
     static final List<String> LITELLM_ONLY = List.of("stream_timeout", "max_retries", "organization",
             "custom_llm_provider", "use_in_pass_through");
@@ -55,13 +55,15 @@ final class DeploymentReader {
                 ", requests per minute");
         Integer tpm = r.integer(params.get("tpm"), ConfigReader.key(path, "tpm"), 1, Integer.MAX_VALUE,
                 ", tokens per minute");
+        Integer maxConcurrency = maxConcurrency(params, path);
         Map<String, Object> extra = extraParams(params, path);
         boolean nativeResponses = responsesApi(params.get("responses_api"), ConfigReader.key(path, "responses_api"));
         if (r.errorCount() > before || model == null) {
             return null;
         }
         return new Deployment(alias + "#?", alias, provider, model.upstreamModel(), apiBase, apiKey, apiVersion,
-                weight == null ? Deployment.DEFAULT_WEIGHT : weight, timeout, rpm, tpm, extra, nativeResponses);
+                weight == null ? Deployment.DEFAULT_WEIGHT : weight, timeout, rpm, tpm, extra, nativeResponses,
+                maxConcurrency == null ? 0 : maxConcurrency);
     }
 
     private Provider.Model model(Object value, String path) {
@@ -161,6 +163,17 @@ final class DeploymentReader {
                     + var + "} or inline)");
         }
         return key;
+    }
+
+    /** {@code max_concurrency}, or LiteLLM's name for the same, {@code max_parallel_requests}; null when neither. */
+    private Integer maxConcurrency(Map<String, Object> params, String path) {
+        String key = params.containsKey("max_parallel_requests") ? "max_parallel_requests" : "max_concurrency";
+        if (params.containsKey("max_parallel_requests") && params.containsKey("max_concurrency")) {
+            r.error(ConfigReader.key(path, key), "is max_concurrency under LiteLLM's name; give one of them");
+            return null;
+        }
+        return r.integer(params.get(key), ConfigReader.key(path, key), 1, 1_000_000,
+                ", requests the deployment runs at once (e.g. vLLM's --max-num-seqs); more wait in the alias's queue");
     }
 
     /** {@code responses_api}: {@code chat} (the default: Responses clients are translated) or {@code native}. */

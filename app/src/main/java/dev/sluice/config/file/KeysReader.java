@@ -23,7 +23,7 @@ import java.util.Set;
 /** Reads the top-level {@code keys:} list and the Redis settings of {@code general_settings}. */
 final class KeysReader {
     private static final List<String> KEY_KEYS = List.of("name", "key", "key_sha256", "rpm", "tpm", "models",
-            "expires", "budget");
+            "expires", "budget", "priority");
     private static final String EXAMPLE = "{name: team-a, key: os.environ/TEAM_A_KEY, rpm: 60, tpm: 100000}";
 
     private KeysReader() {}
@@ -98,8 +98,11 @@ final class KeysReader {
             }
             Instant expires = expires(e.get("expires"), ConfigReader.key(path, "expires"), r);
             var budget = SpendReader.budget(e.get("budget"), ConfigReader.key(path, "budget"), r);
+            Integer priority = r.integer(e.get("priority"), ConfigReader.key(path, "priority"), -1_000_000,
+                    1_000_000, "; waiting requests of a higher priority get a free deployment first, default 0");
             if (name != null && digest != null) {
-                out.add(new NamedKey(name, digest, rpm, tpm, models, expires, budget));
+                out.add(new NamedKey(name, digest, rpm, tpm, models, expires, budget,
+                        priority == null ? 0 : priority));
             }
         }
         return out;

@@ -21,7 +21,7 @@ final class SettingsReader {
             "retry_backoff_base", "retry_backoff_max", "retry_after_cap", "retry_budget_ratio", "allowed_fails",
             "cooldown", "cooldown_time", "routing_strategy_per_alias", "affinity_spill", "load_poll_interval",
             "health_check_interval", "health_check_timeout", "health_check_unhealthy_threshold",
-            "health_check_healthy_threshold");
+            "health_check_healthy_threshold", "queue_size", "queue_timeout");
     private static final List<String> GENERAL_KEYS = concat(concat(List.of("master_key"), ROUTING_KEYS),
             List.of("redis_url", "redis_timeout_ms", "redis_failure_mode", "redis_replicas_hint"));
     private static final List<String> LITELLM_KEYS = List.of("num_retries", "fallbacks");
@@ -105,8 +105,13 @@ final class SettingsReader {
                 ", failed probes in a row that take a deployment out"), Balancing.DEFAULT_UNHEALTHY_THRESHOLD);
         int up = orDefault(integer(merged, "health_check_healthy_threshold", 1, 100,
                 ", good probes in a row that bring it back"), Balancing.DEFAULT_HEALTHY_THRESHOLD);
+        int queueSize = orDefault(integer(merged, "queue_size", 0, 1_000_000,
+                ", requests that may wait per alias when every deployment is at its max_concurrency"),
+                Balancing.DEFAULT_QUEUE_SIZE);
+        Duration queueTimeout = duration(merged, "queue_timeout", Duration.ofMillis(1), Duration.ofHours(1),
+                Balancing.DEFAULT_QUEUE_TIMEOUT);
         return new Balancing(byAlias, spillValue == null ? Balancing.DEFAULT_AFFINITY_SPILL : spillValue, poll,
-                every, timeout, down, up);
+                every, timeout, down, up, queueSize, queueTimeout);
     }
 
     private void collect(Map<String, Object> root, String section, List<String> known, Map<String, Located> merged) {

@@ -367,13 +367,13 @@ class FileConfigLoaderTest {
                         + " model_info, id, cache, price, budget) [line 5]",
                 "general_settings.database_url: not used by Sluice, ignored (general_settings keys Sluice reads:"
                         + " master_key, num_retries, fallbacks, routing_strategy, retry_backoff_base, retry_backoff_max,"
-                        + " retry_after_cap, retry_budget_ratio, allowed_fails, cooldown, cooldown_time, routing_strategy_per_alias, affinity_spill, load_poll_interval, health_check_interval, health_check_timeout, health_check_unhealthy_threshold, health_check_healthy_threshold, redis_url, redis_timeout_ms, redis_failure_mode, redis_replicas_hint) [line 7]",
+                        + " retry_after_cap, retry_budget_ratio, allowed_fails, cooldown, cooldown_time, routing_strategy_per_alias, affinity_spill, load_poll_interval, health_check_interval, health_check_timeout, health_check_unhealthy_threshold, health_check_healthy_threshold, queue_size, queue_timeout, redis_url, redis_timeout_ms, redis_failure_mode, redis_replicas_hint) [line 7]",
                 "general_settings.num_retires: not used by Sluice, ignored; did you mean 'num_retries'? (general_settings"
                         + " keys Sluice reads: master_key, num_retries, fallbacks, routing_strategy, retry_backoff_base,"
                         + " retry_backoff_max, retry_after_cap, retry_budget_ratio, allowed_fails, cooldown,"
                         + " cooldown_time, routing_strategy_per_alias, affinity_spill, load_poll_interval,"
                         + " health_check_interval, health_check_timeout, health_check_unhealthy_threshold,"
-                        + " health_check_healthy_threshold, redis_url, redis_timeout_ms, redis_failure_mode, redis_replicas_hint) [line 8]",
+                        + " health_check_healthy_threshold, queue_size, queue_timeout, redis_url, redis_timeout_ms, redis_failure_mode, redis_replicas_hint) [line 8]",
                 "environment_variables: not supported, ignored: set these variables in the gateway's environment"
                         + " instead [line 9]",
                 "modle_list: unknown key, ignored; did you mean 'model_list'? (top-level keys: model_list,"
