@@ -173,8 +173,8 @@ class CommandLineTest {
                 reads: master_key, num_retries, fallbacks, routing_strategy, retry_backoff_base, retry_backoff_max, \
                 retry_after_cap, retry_budget_ratio, allowed_fails, cooldown, cooldown_time, \
                 routing_strategy_per_alias, affinity_spill, load_poll_interval, health_check_interval, \
-                health_check_timeout, health_check_unhealthy_threshold, health_check_healthy_threshold, redis_url, \
-                redis_timeout_ms, redis_failure_mode, redis_replicas_hint) [line 6]
+                health_check_timeout, health_check_unhealthy_threshold, health_check_healthy_threshold, queue_size, \
+                queue_timeout, redis_url, redis_timeout_ms, redis_failure_mode, redis_replicas_hint) [line 6]
                 sluice: invalid configuration:
                   - API_PORT=http is not a whole number (expected: an integer from 0 to 65535)
                   - model_list[0].params.api_base: 'ftp://x' is not an http(s) URL (expected an absolute http:// or \
