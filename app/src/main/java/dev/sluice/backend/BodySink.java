@@ -19,4 +19,28 @@ public interface BodySink {
     void onEnd();
 
     void onError(Throwable cause);
+
+    /**
+     * Reads the rest of {@code ex}'s body and drops it, so its connection goes back to the pool; {@code done} is told
+     * true at the body's end, false on an error.
+     */
+    static BodySink discarding(UpstreamExchange ex, java.util.function.Consumer<Boolean> done) {
+        return new BodySink() {
+            @Override
+            public void onData(ByteBuf data) {
+                data.release();
+                ex.read();
+            }
+
+            @Override
+            public void onEnd() {
+                done.accept(true);
+            }
+
+            @Override
+            public void onError(Throwable cause) {
+                done.accept(false);
+            }
+        };
+    }
 }

@@ -98,24 +98,7 @@ public final class HttpBackend implements Backend {
                 return;
             }
             // drain the (small) body so the connection goes back to the pool
-            ex.setSink(new BodySink() {
-                @Override
-                public void onData(ByteBuf data) {
-                    data.release();
-                    ex.read();
-                }
-
-                @Override
-                public void onEnd() {
-                    timer.cancel(false);
-                    result.complete(ex.isSuccess());
-                }
-
-                @Override
-                public void onError(Throwable cause) {
-                    result.complete(false);
-                }
-            });
+            ex.setSink(BodySink.discarding(ex, ended -> result.complete(ended && ex.isSuccess())));
             ex.read();
         });
         result.whenComplete((ok, e) -> timer.cancel(false));

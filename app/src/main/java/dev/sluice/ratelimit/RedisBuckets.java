@@ -196,16 +196,8 @@ public final class RedisBuckets implements Buckets, AutoCloseable {
         if (c == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
         }
-        String[] keys = new String[checks.size()];
-        String[] args = new String[1 + 3 * checks.size()];
-        args[0] = clockMillis == null ? "" : Long.toString(clockMillis.getAsLong());
-        for (int i = 0; i < checks.size(); i++) {
-            Check ch = checks.get(i);
-            keys[i] = PREFIX + ch.bucket();
-            args[1 + 3 * i] = Long.toString(Gcra.rate(ch.perMinute()));
-            args[2 + 3 * i] = Long.toString(Gcra.units(ch.burst()));
-            args[3 + 3 * i] = Long.toString(Gcra.units(ch.cost()));
-        }
+        String[] keys = keys(checks);
+        String[] args = args(checks);
         return evalsha(c, keys, args).thenApply(out -> {
             int denied = (int) (long) (Long) out.get(0) - 1;
             long[] levels = new long[checks.size()];
@@ -222,18 +214,32 @@ public final class RedisBuckets implements Buckets, AutoCloseable {
         if (c == null || checks.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
+        String[] keys = keys(checks);
+        String[] args = args(checks);
+        return c.async().<Long>eval(FORCE, ScriptOutputType.INTEGER, keys, args).toCompletableFuture()
+                .handle((v, e) -> null);
+    }
+
+    /** The buckets' keys, in the order of {@link #args}. */
+    private static String[] keys(List<Check> checks) {
         String[] keys = new String[checks.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = PREFIX + checks.get(i).bucket();
+        }
+        return keys;
+    }
+
+    /** ARGV of both scripts: the clock (empty: Redis' own), then rate, burst and cost per bucket. */
+    private String[] args(List<Check> checks) {
         String[] args = new String[1 + 3 * checks.size()];
         args[0] = clockMillis == null ? "" : Long.toString(clockMillis.getAsLong());
         for (int i = 0; i < checks.size(); i++) {
             Check ch = checks.get(i);
-            keys[i] = PREFIX + ch.bucket();
             args[1 + 3 * i] = Long.toString(Gcra.rate(ch.perMinute()));
             args[2 + 3 * i] = Long.toString(Gcra.units(ch.burst()));
             args[3 + 3 * i] = Long.toString(Gcra.units(ch.cost()));
         }
-        return c.async().<Long>eval(FORCE, ScriptOutputType.INTEGER, keys, args).toCompletableFuture()
-                .handle((v, e) -> null);
+        return args;
     }
 
     /** EVALSHA, and EVAL once if Redis does not hold the script (a restart, SCRIPT FLUSH): one round trip normally. */

@@ -2,7 +2,6 @@ package dev.sluice.routing;
 
 import dev.sluice.backend.BodySink;
 import dev.sluice.backend.UpstreamExchange;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,23 +18,7 @@ final class UpstreamRelease {
     static void drainToPool(EventLoop loop, UpstreamExchange ex) {
         loop.execute(() -> {
             ScheduledFuture<?> guard = loop.schedule(ex::abort, GRACE_SECONDS, TimeUnit.SECONDS);
-            ex.setSink(new BodySink() {
-                @Override
-                public void onData(ByteBuf data) {
-                    data.release();
-                    ex.read();
-                }
-
-                @Override
-                public void onEnd() {
-                    guard.cancel(false);
-                }
-
-                @Override
-                public void onError(Throwable cause) {
-                    guard.cancel(false);
-                }
-            });
+            ex.setSink(BodySink.discarding(ex, ended -> guard.cancel(false)));
             ex.read();
         });
     }
