@@ -53,8 +53,8 @@ public final class LoadMonitor implements AutoCloseable {
 
     private final Settings settings;
     private final Router.RouteEvents events;
-    private final List<Upstream> watched = new ArrayList<>();
-    private final Set<Upstream> loadWatched = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Read each round, not once: a config reload puts new deployments (new {@link Upstream}s) in the router. */
+    private final Router router;
     private final Map<Upstream, int[]> streaks = new IdentityHashMap<>();
     private final SharedLoad shared;
     private ScheduledExecutorService timer;
@@ -71,23 +71,44 @@ public final class LoadMonitor implements AutoCloseable {
         this.shared = shared;
         this.settings = settings;
         this.events = events;
+        this.router = router;
+    }
+
+    /** Every deployment the router routes to now, once each. */
+    private List<Upstream> watched() {
         Set<Upstream> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Upstream> out = new ArrayList<>();
         for (Pool p : router.pools()) {
             for (Upstream u : p.upstreams()) {
                 if (seen.add(u)) {
-                    watched.add(u);
-                    streaks.put(u, new int[2]);
-                }
-                if (p.loadAware() && u.profile().metricsPath() != null) {
-                    loadWatched.add(u);
+                    out.add(u);
                 }
             }
         }
+        return out;
     }
 
-    /** Starts polling in the background; does nothing when there is nothing to poll. */
+    /** The deployments of load-aware pools whose runtime publishes a metrics page. */
+    private Set<Upstream> loadWatched() {
+        Set<Upstream> out = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Pool p : router.pools()) {
+            if (p.loadAware()) {
+                for (Upstream u : p.upstreams()) {
+                    if (u.profile().metricsPath() != null) {
+                        out.add(u);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Starts polling in the background; does nothing when neither is set. Load is polled whatever the strategies
+     * now, since a reload may make a pool load-aware; a round with nothing load-aware costs nothing.
+     */
     public synchronized LoadMonitor start() {
-        boolean load = !settings.loadInterval().isZero() && !loadWatched.isEmpty();
+        boolean load = !settings.loadInterval().isZero();
         boolean health = !settings.healthInterval().isZero();
         if (timer != null || !(load || health)) {
             return this;
@@ -115,6 +136,10 @@ public final class LoadMonitor implements AutoCloseable {
     public CompletableFuture<Void> readLoad() {
         // a reading stays worth using for three intervals: one late or lost scrape does not drop the signal
         long ttl = Math.max(settings.loadInterval().toNanos(), Duration.ofMillis(100).toNanos()) * 3;
+        Set<Upstream> loadWatched = loadWatched();
+        if (loadWatched.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
         if (shared == null) {
             return scrape(loadWatched, ttl);
         }
@@ -154,6 +179,12 @@ public final class LoadMonitor implements AutoCloseable {
     /** Probes every deployment once and applies the thresholds; completes when all probes have settled. */
     public CompletableFuture<Void> checkHealth() {
         List<CompletableFuture<?>> all = new ArrayList<>();
+        List<Upstream> watched = watched();
+        Set<Upstream> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        live.addAll(watched);
+        synchronized (streaks) {
+            streaks.keySet().retainAll(live); // deployments a reload took away; new ones start clean
+        }
         for (Upstream u : watched) {
             all.add(u.backend().probe()
                     .completeOnTimeout(false, settings.healthTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -166,7 +197,7 @@ public final class LoadMonitor implements AutoCloseable {
     private void record(Upstream u, boolean ok) {
         boolean eject;
         synchronized (streaks) {
-            int[] s = streaks.get(u); // [0] failures in a row, [1] successes in a row
+            int[] s = streaks.computeIfAbsent(u, k -> new int[2]); // [0] failures in a row, [1] successes in a row
             s[ok ? 1 : 0]++;
             s[ok ? 0 : 1] = 0;
             eject = !ok && s[0] == settings.unhealthyThreshold() && !u.activeDown();

@@ -2,7 +2,6 @@ package dev.sluice.routing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,6 +30,7 @@ public final class Pool {
     private final double spill;
     private final long[] idHashes;
     private final Admission admission;
+    private final AffinityTable homes;
 
     public Pool(String alias, List<Upstream> upstreams, Strategy strategy) {
         this(alias, upstreams, strategy, DEFAULT_SPILL);
@@ -61,6 +61,7 @@ public final class Pool {
             idHashes[i] = hash(this.upstreams.get(i).id());
         }
         this.admission = new Admission(this, queue);
+        this.homes = new AffinityTable(this.upstreams.size(), AffinityTable.DEFAULT_CAPACITY);
     }
 
     /** Its admission control: slots under the deployments' concurrency limits, and the queue for them. */
@@ -122,6 +123,32 @@ public final class Pool {
         };
         best.picked(now);
         return best;
+    }
+
+    /**
+     * Takes over the conversations homed by the pool this one replaces (a config reload), on the deployments the
+     * two have in common by id, so that a reload does not send every conversation to a cold cache.
+     */
+    void adoptHomes(Pool old) {
+        if (strategy != Strategy.PREFIX_AFFINITY || old.strategy != Strategy.PREFIX_AFFINITY) {
+            return;
+        }
+        AffinityTable snapshot = new AffinityTable(old.upstreams.size(), AffinityTable.DEFAULT_CAPACITY);
+        synchronized (old) {
+            snapshot.adopt(old.homes, i -> i);
+        }
+        synchronized (this) {
+            homes.adopt(snapshot, i -> indexOf(old.upstreams.get(i).id()));
+        }
+    }
+
+    private int indexOf(String deploymentId) {
+        for (int i = 0; i < upstreams.size(); i++) {
+            if (upstreams.get(i).id().equals(deploymentId)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Whether any deployment may take a request now, full or not (not ejected, no probe out). */
@@ -188,35 +215,45 @@ public final class Pool {
     }
 
     /**
-     * Rendezvous (highest random weight) hashing: each deployment scores the key, the highest score is the
-     * conversation's home; adding a deployment moves only the keys it now wins (about 1/n), removing one moves
-     * only its own. When the home is busier than the least loaded by more than the spill margin, the request
-     * goes to the next deployment in the key's own order that is not: a spilled conversation still lands on the
-     * same second choice, whose cache then holds its prefix too.
+     * A conversation stays on its home deployment, whose KV cache holds its prefix, while that is not busier than
+     * the least loaded by more than the spill margin. A new conversation, or one spilling, is homed on the least
+     * loaded deployment, then the one with fewest conversations, then by rendezvous (highest random weight)
+     * hashing of its key, which replicas without a shared table agree on when the fleet is idle.
      */
     private Upstream affine(List<Upstream> open, long now, String key) {
-        long keyHash = hash(key);
         double least = Double.MAX_VALUE;
         double[] load = new double[open.size()];
-        double[] score = new double[open.size()];
-        Integer[] order = new Integer[open.size()];
         for (int k = 0; k < open.size(); k++) {
-            Upstream u = open.get(k);
-            load[k] = u.load(now, CACHE_WEIGHT);
+            load[k] = open.get(k).load(now, CACHE_WEIGHT);
             least = Math.min(least, load[k]);
-            long h = mix(keyHash ^ idHashes[upstreams.indexOf(u)]);
-            // weighted rendezvous: -w / ln(x), x uniform in (0, 1)
-            double x = ((h >>> 11) + 0.5) / (double) (1L << 53);
-            score[k] = -u.weight() / Math.log(x);
-            order[k] = k;
         }
-        java.util.Arrays.sort(order, Comparator.comparingDouble((Integer k) -> score[k]).reversed());
-        for (int k : order) {
-            if (load[k] <= least + spill) {
+        int home = homes.home(key);
+        if (home >= 0) {
+            int k = open.indexOf(upstreams.get(home));
+            if (k >= 0 && load[k] <= least + spill) {
                 return open.get(k);
             }
         }
-        return open.get(order[0]);
+        long keyHash = hash(key);
+        int best = -1;
+        double bestShare = 0;
+        double bestScore = 0;
+        for (int k = 0; k < open.size(); k++) {
+            Upstream u = open.get(k);
+            int at = upstreams.indexOf(u);
+            double share = (double) homes.conversations(at) / u.weight();
+            // weighted rendezvous: -w / ln(x), x uniform in (0, 1)
+            double x = ((mix(keyHash ^ idHashes[at]) >>> 11) + 0.5) / (double) (1L << 53);
+            double score = -u.weight() / Math.log(x);
+            if (best < 0 || load[k] < load[best]
+                    || load[k] == load[best] && (share < bestShare || share == bestShare && score > bestScore)) {
+                best = k;
+                bestShare = share;
+                bestScore = score;
+            }
+        }
+        homes.move(key, upstreams.indexOf(open.get(best)));
+        return open.get(best);
     }
 
     /** FNV-1a over UTF-8, then mixed: stable across JVMs and replicas, unlike String.hashCode's weak spread. */

@@ -84,6 +84,13 @@ public final class Router implements AutoCloseable {
      */
     public List<Pool> replaceWith(Router next) {
         List<Pool> old = pools();
+        for (Pool p : next.pools()) {
+            for (Pool o : old) {
+                if (o.alias().equals(p.alias())) {
+                    p.adoptHomes(o);
+                }
+            }
+        }
         this.table = next.table;
         return old;
     }

@@ -82,50 +82,80 @@ class LoadAwareRoutingTest {
             }
             homes.merge(home.id(), 1, Integer::sum);
         }
-        assertThat(homes).hasSize(4);
-        assertThat(homes.values()).allMatch(n -> n > 25, "keys spread over every deployment");
+        assertThat(homes).containsOnly(Map.entry("d0", 50), Map.entry("d1", 50), Map.entry("d2", 50),
+                Map.entry("d3", 50));
     }
 
     @Test
-    void adding_a_deployment_moves_only_the_keys_it_wins() {
-        List<Upstream> four = fleet(5).subList(0, 4);
-        List<Upstream> five = new ArrayList<>(four);
-        five.add(new Upstream("d4", "m", new NoBackend(), null, 1, 3, Duration.ofSeconds(30)));
+    void a_reload_keeps_each_conversation_on_its_deployment_and_homes_new_ones_on_the_added_one() {
+        List<Upstream> four = fleet(4);
         Pool before = new Pool("m", four, Pool.Strategy.PREFIX_AFFINITY);
-        Pool after = new Pool("m", five, Pool.Strategy.PREFIX_AFFINITY);
         long now = System.nanoTime();
-        int moved = 0;
-        int n = 2000;
-        for (int c = 0; c < n; c++) {
-            String key = "k" + c;
-            Upstream a = before.pick(Set.of(), now, key);
-            Upstream b = after.pick(Set.of(), now, key);
-            if (!a.id().equals(b.id())) {
-                moved++;
-                assertThat(b.id()).as("a key moves only to the new deployment").isEqualTo("d4");
-            }
+        Map<String, String> homes = new HashMap<>();
+        for (int c = 0; c < 200; c++) {
+            homes.put("k" + c, before.pick(Set.of(), now, "k" + c).id());
         }
-        // about 1/5 of the keys move (modulo hashing would move about 4/5)
-        assertThat(moved).isBetween(n / 5 - n / 15, n / 5 + n / 15);
+        // the reload builds new Upstreams with the same ids, plus one more
+        List<Upstream> five = fleet(5);
+        Router router = new Router(List.of(before), Map.of(), Map.of(), RetryPolicy.NONE, new RetryBudget(1, 10),
+                Router.RouteEvents.NONE);
+        Pool after = new Pool("m", five, Pool.Strategy.PREFIX_AFFINITY);
+        router.replaceWith(new Router(List.of(after), Map.of(), Map.of(), RetryPolicy.NONE, new RetryBudget(1, 10),
+                Router.RouteEvents.NONE));
+        homes.forEach((key, id) -> assertThat(after.pick(Set.of(), now, key).id()).as(key).isEqualTo(id));
+        for (int c = 200; c < 250; c++) {
+            assertThat(after.pick(Set.of(), now, "k" + c).id()).as("the new deployment has room").isEqualTo("d4");
+        }
     }
 
     @Test
-    void prefix_affinity_spills_from_a_busy_home_to_the_keys_next_choice_and_comes_back() {
+    void prefix_affinity_spills_from_a_busy_home_to_the_least_loaded_and_stays_there() {
         List<Upstream> us = fleet(4);
         Pool pool = new Pool("m", us, Pool.Strategy.PREFIX_AFFINITY, 4);
         long now = System.nanoTime();
         String key = "busy-conversation";
         Upstream home = pool.pick(Set.of(), now, key);
         for (Upstream u : us) {
-            publish(u, 1, 0, 0, now);
+            publish(u, 2, 0, 0, now);
         }
+        Upstream idle = us.get((us.indexOf(home) + 1) % us.size());
+        publish(idle, 1, 0, 0, now);
         publish(home, 4, 2, 0, now); // 6 + 2 queued counted twice = 8 > 1 + 4
-        Upstream spill = pool.pick(Set.of(), now, key);
-        assertThat(spill).isNotSameAs(home);
-        assertThat(pool.pick(Set.of(), now, key)).as("spills consistently to the same second choice").isSameAs(spill);
+        assertThat(pool.pick(Set.of(), now, key)).as("spills to the least loaded").isSameAs(idle);
 
-        publish(home, 3, 0, 0, now); // within the margin again
-        assertThat(pool.pick(Set.of(), now, key)).isSameAs(home);
+        publish(home, 2, 0, 0, now); // within the margin again: the conversation's cache is at idle now
+        assertThat(pool.pick(Set.of(), now, key)).isSameAs(idle);
+        publish(idle, 5, 0, 0, now); // but within the margin of the others still
+        assertThat(pool.pick(Set.of(), now, key)).isSameAs(idle);
+    }
+
+    @Test
+    void new_conversations_are_spread_evenly_where_hashing_is_lopsided() {
+        Pool pool = new Pool("m", fleet(4), Pool.Strategy.PREFIX_AFFINITY);
+        long now = System.nanoTime();
+        Map<String, Integer> homes = new HashMap<>();
+        for (int c = 0; c < 32; c++) {
+            homes.merge(pool.pick(Set.of(), now, "conversation-" + c).id(), 1, Integer::sum);
+        }
+        assertThat(homes).containsOnly(Map.entry("d0", 8), Map.entry("d1", 8), Map.entry("d2", 8),
+                Map.entry("d3", 8));
+    }
+
+    @Test
+    void the_table_forgets_the_least_recent_conversation_past_its_capacity() {
+        AffinityTable t = new AffinityTable(2, 3);
+        t.move("a", 0);
+        t.move("b", 0);
+        t.move("c", 1);
+        assertThat(t.home("a")).isZero(); // a is now the most recent
+        t.move("d", 1);
+        assertThat(t.home("b")).isEqualTo(-1);
+        assertThat(t.size()).isEqualTo(3);
+        assertThat(t.conversations(0)).isEqualTo(1);
+        assertThat(t.conversations(1)).isEqualTo(2);
+        t.move("a", 1);
+        assertThat(t.conversations(0)).isZero();
+        assertThat(t.conversations(1)).isEqualTo(3);
     }
 
     @Test

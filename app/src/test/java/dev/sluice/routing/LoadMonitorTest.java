@@ -74,4 +74,35 @@ class LoadMonitorTest {
             assertThat(f.ejected(System.nanoTime())).isFalse();
         }
     }
+
+    @Test
+    void after_a_reload_the_new_deployments_are_read_and_probed_and_the_old_ones_are_not() throws Exception {
+        try (Fleet fleet = new Fleet(); FakeRuntime old = FakeRuntime.vllm(); FakeRuntime added = FakeRuntime.vllm()) {
+            Upstream o = fleet.upstream("old", "m", old, 1, 3, Duration.ofSeconds(30));
+            Router router = new Router(List.of(new Pool("m", List.of(o), Pool.Strategy.WEIGHTED)), Map.of(),
+                    Map.of(), Fleet.retries(0), new RetryBudget(1, 10), fleet.events);
+            LoadMonitor monitor = new LoadMonitor(router, SETTINGS, fleet.events);
+            monitor.readLoad().get(5, TimeUnit.SECONDS);
+            assertThat(old.requests()).as("a weighted pool is not scraped").isEmpty();
+
+            // the reload makes the pool load-aware and swaps its deployment
+            Upstream a = fleet.upstream("added", "m", added, 1, 3, Duration.ofSeconds(30));
+            router.replaceWith(new Router(List.of(new Pool("m", List.of(a), Pool.Strategy.LEAST_LOADED)), Map.of(),
+                    Map.of(), Fleet.retries(0), new RetryBudget(1, 10), fleet.events));
+            added.enqueue("/metrics", Reply.text(200, """
+                    vllm:num_requests_running{model_name="m"} 2.0
+                    vllm:num_requests_waiting{model_name="m"} 3.0
+                    """));
+            monitor.readLoad().get(5, TimeUnit.SECONDS);
+            assertThat(a.signal()).isNotNull();
+            assertThat(a.signal().waiting()).isEqualTo(3);
+
+            Reply down = new Reply.Body(503, "application/json", "{}".getBytes(), Map.of(), Duration.ZERO);
+            added.enqueue("/health", down).enqueue("/health", down);
+            monitor.checkHealth().get(5, TimeUnit.SECONDS);
+            monitor.checkHealth().get(5, TimeUnit.SECONDS);
+            assertThat(a.ejected(System.nanoTime())).as("the new deployment is probed").isTrue();
+            assertThat(old.requests()).as("the old one is neither scraped nor probed").isEmpty();
+        }
+    }
 }

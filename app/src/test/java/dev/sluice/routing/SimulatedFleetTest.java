@@ -158,18 +158,31 @@ class SimulatedFleetTest {
     private static final double[] EVEN = {1, 1, 1, 1};
     private static final double[] ONE_SLOW = {4, 1, 1, 1};
 
+    /**
+     * The first turns of all 32 conversations are uncached whatever the strategy, and their queue sets the tail of
+     * both; so the p99 is compared over 20 seeds, not one: lower in nearly all of them and lower on average.
+     */
     @Test
-    void prefix_affinity_doubles_the_cache_hit_rate_of_round_robin_with_a_lower_median_ttft() {
+    void prefix_affinity_doubles_the_cache_hit_rate_of_round_robin_with_a_lower_p50_and_p99_ttft() {
         List<Result> rows = new ArrayList<>();
-        for (long seed = 1; seed <= 3; seed++) {
+        int seeds = Integer.getInteger("sluice.sim.seeds", 20);
+        int lowerTail = 0;
+        long rrTails = 0;
+        long paTails = 0;
+        for (long seed = 1; seed <= seeds; seed++) {
             Result rr = run("weighted (rr)", Pool.Strategy.WEIGHTED, EVEN, seed);
             Result ll = run("least_loaded", Pool.Strategy.LEAST_LOADED, EVEN, seed);
             Result pa = run("prefix_affinity", Pool.Strategy.PREFIX_AFFINITY, EVEN, seed);
             rows.addAll(List.of(rr, ll, pa));
             assertThat(pa.hitRate()).as("seed %d: %s vs %s", seed, pa, rr).isGreaterThanOrEqualTo(2 * rr.hitRate());
             assertThat(pa.p50()).as("seed %d: %s vs %s", seed, pa, rr).isLessThan(rr.p50());
+            lowerTail += pa.p99() < rr.p99() ? 1 : 0;
+            rrTails += rr.p99();
+            paTails += pa.p99();
         }
         print("even fleet", rows);
+        assertThat(paTails).as("mean p99 over %d seeds", seeds).isLessThan(rrTails);
+        assertThat(lowerTail).as("seeds where prefix affinity's p99 is lower").isGreaterThanOrEqualTo(seeds * 3 / 4);
     }
 
     @Test
