@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
  * @param metricsPath where the runtime publishes its load in Prometheus text ({@code /metrics}, from the server
  *     root), read by load-aware routing; null when it publishes nothing (then the gateway's own in-flight count
  *     stands in)
+ * @param capacity where the runtime says how many requests it takes at once, which admission control uses as the
+ *     deployment's limit when {@code max_concurrency} is not set; null when it does not say (vLLM)
  */
 public record BackendProfile(
         BackendKind kind,
@@ -70,7 +72,14 @@ public record BackendProfile(
         boolean continueFinalMessage,
         boolean uniqueToolIds,
         boolean nativeResponses,
-        String metricsPath) {
+        String metricsPath,
+        Capacity capacity) {
+
+    /**
+     * A JSON page (root-relative {@code path}) that gives the runtime's concurrency limit: the number at the top-level
+     * {@code field}, or, with a null field, the length of the array the page is (llama.cpp's {@code /slots}).
+     */
+    public record Capacity(String path, String field) {}
 
     /** Token-count endpoints per runtime (protocols.md §4.3). */
     public enum TokenizeMode { VLLM, LLAMACPP, TGI_CHAT, SGLANG_RAW, LOCALAI_RAW, COUNT_TOKENS, NONE }
@@ -82,7 +91,7 @@ public record BackendProfile(
     public static BackendProfile standard(BackendKind kind) {
         return new BackendProfile(kind, "/health", false, true, true, true, false, false, null, false,
                 TokenizeMode.NONE, true, true, ThinkingSwitch.NONE, false, TokenLimitField.MAX_TOKENS, 0, true, null,
-                false, false, true, false, null);
+                false, false, true, false, null, null);
     }
 
     /**
@@ -124,12 +133,16 @@ public record BackendProfile(
             case OLLAMA -> p.health("/api/version").base64Embeddings().withOnlyMaxTokens().noImageUrls()
                     .noToolChoiceNone().thinking(ThinkingSwitch.REASONING_EFFORT);
             // llama-server continues a final assistant message by itself
-            case LLAMACPP -> p.metrics("/metrics").tokenize(TokenizeMode.LLAMACPP)
+            // one slot per parallel sequence (-np)
+            case LLAMACPP -> p.metrics("/metrics").capacity("/slots", null).tokenize(TokenizeMode.LLAMACPP)
                     .thinking(ThinkingSwitch.TEMPLATE_KWARGS)
                     .withReplayReasoning();
-            case TGI -> p.metrics("/metrics").withoutEmbeddings().upstreamModel("tgi").tokenize(TokenizeMode.TGI_CHAT)
+            // the router answers 429 past max_concurrent_requests (default 128); the gateway queues instead
+            case TGI -> p.metrics("/metrics").capacity("/info", "max_concurrent_requests").withoutEmbeddings().upstreamModel("tgi").tokenize(TokenizeMode.TGI_CHAT)
                     .constantToolIds();
-            case SGLANG -> p.metrics("/metrics").withMultipleChoices().tokenize(TokenizeMode.SGLANG_RAW)
+            // server arguments; max_running_requests is null unless set at launch
+            case SGLANG -> p.metrics("/metrics").capacity("/get_server_info", "max_running_requests")
+                    .withMultipleChoices().tokenize(TokenizeMode.SGLANG_RAW)
                     .thinking(ThinkingSwitch.TEMPLATE_KWARGS).withReplayReasoning().withContinueFinalMessage();
             case LOCALAI -> p.health("/readyz").tokenize(TokenizeMode.LOCALAI_RAW);
             case LMSTUDIO -> p.healthUnderBase("/models");
@@ -157,6 +170,11 @@ public record BackendProfile(
     /** Load-aware routing reads {@code path} (root-relative, Prometheus text); null: the runtime publishes none. */
     public BackendProfile metrics(String path) {
         return edit(d -> d.metricsPath = path);
+    }
+
+    /** Admission control reads the runtime's concurrency limit from this page (see {@link Capacity}). */
+    public BackendProfile capacity(String path, String field) {
+        return edit(d -> d.capacity = new Capacity(path, field));
     }
 
     public BackendProfile withoutEmbeddings() {
@@ -273,6 +291,7 @@ public record BackendProfile(
         boolean uniqueToolIds;
         boolean nativeResponses;
         String metricsPath;
+        Capacity capacity;
 
         Draft(BackendProfile p) {
             kind = p.kind;
@@ -299,13 +318,14 @@ public record BackendProfile(
             uniqueToolIds = p.uniqueToolIds;
             nativeResponses = p.nativeResponses;
             metricsPath = p.metricsPath;
+            capacity = p.capacity;
         }
 
         BackendProfile build() {
             return new BackendProfile(kind, healthPath, healthUnderBase, embeddings, completions, streamUsage,
                     multipleChoices, embeddingsBase64, upstreamModel, onlyMaxTokens, tokenize, imageUrls,
                     toolChoiceNone, thinking, mistralToolIds, tokenField, maxStopSequences, topK, reasoningModels,
-                    replayReasoning, continueFinalMessage, uniqueToolIds, nativeResponses, metricsPath);
+                    replayReasoning, continueFinalMessage, uniqueToolIds, nativeResponses, metricsPath, capacity);
         }
     }
 }

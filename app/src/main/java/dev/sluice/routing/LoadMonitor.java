@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * that answers requests but fails its probe (loading a model, draining) out of rotation.
  */
 public final class LoadMonitor implements AutoCloseable {
+    /** How often runtimes are asked for their concurrency limit: it changes only when a runtime restarts. */
+    static final Duration CAPACITY_INTERVAL = Duration.ofSeconds(30);
+
     /**
      * @param loadInterval how often to read the runtimes' metrics; zero to never read them
      * @param healthInterval how often to probe health paths; zero for no active checks
@@ -104,13 +107,14 @@ public final class LoadMonitor implements AutoCloseable {
     }
 
     /**
-     * Starts polling in the background; does nothing when neither is set. Load is polled whatever the strategies
-     * now, since a reload may make a pool load-aware; a round with nothing load-aware costs nothing.
+     * Starts polling in the background: capacities at once and every {@link #CAPACITY_INTERVAL}, load and health
+     * when their intervals are set. Load is polled whatever the strategies now, since a reload may make a pool
+     * load-aware; a round with nothing load-aware costs nothing.
      */
     public synchronized LoadMonitor start() {
         boolean load = !settings.loadInterval().isZero();
         boolean health = !settings.healthInterval().isZero();
-        if (timer != null || !(load || health)) {
+        if (timer != null) {
             return this;
         }
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -118,6 +122,8 @@ public final class LoadMonitor implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        timer.scheduleWithFixedDelay(this::readCapacityQuietly, 0, CAPACITY_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
         if (load) {
             long ms = settings.loadInterval().toMillis();
             timer.scheduleWithFixedDelay(this::readLoadQuietly, 0, ms, TimeUnit.MILLISECONDS);
@@ -176,6 +182,28 @@ public final class LoadMonitor implements AutoCloseable {
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
+    /**
+     * Reads every deployment's concurrency limit from its runtime, where the runtime says it (the profile's
+     * {@link dev.sluice.backend.BackendProfile.Capacity} page) and the deployment sets no {@code max_concurrency};
+     * completes when all have answered. A page that is missing or does not say leaves the last value.
+     */
+    public CompletableFuture<Void> readCapacity() {
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (Upstream u : watched()) {
+            var capacity = u.profile().capacity();
+            if (capacity == null || u.limitSet()) {
+                continue;
+            }
+            all.add(u.backend().scrape(capacity.path()).thenAccept(page -> {
+                int limit = page == null ? 0 : RuntimeMetrics.capacity(page, capacity.field());
+                if (limit > 0) {
+                    u.published(limit);
+                }
+            }).exceptionally(e -> null));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
     /** Probes every deployment once and applies the thresholds; completes when all probes have settled. */
     public CompletableFuture<Void> checkHealth() {
         List<CompletableFuture<?>> all = new ArrayList<>();
@@ -217,6 +245,14 @@ public final class LoadMonitor implements AutoCloseable {
             readLoad().get(Math.max(1, settings.loadInterval().toMillis() * 4), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // a slow or broken metrics page only means stale load: the signal expires and in-flight counts stand in
+        }
+    }
+
+    private void readCapacityQuietly() {
+        try {
+            readCapacity().get(settings.healthTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // an unanswered page leaves the limit as it was; the next round asks again
         }
     }
 

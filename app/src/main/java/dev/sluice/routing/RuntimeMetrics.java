@@ -78,6 +78,24 @@ public final class RuntimeMetrics {
         return new LoadSignal(busy, Double.NaN, Double.NaN, atNanos, inFlight, slots == 0 ? Double.NaN : slots);
     }
 
+    /**
+     * The concurrency limit a runtime's capacity page gives ({@link dev.sluice.backend.BackendProfile.Capacity}):
+     * the whole number at the top-level {@code field}, or the length of the array the page is when {@code field} is
+     * null; 0 when the page does not say (not JSON, the field absent or null, as SGLang's is when not set at launch).
+     */
+    static int capacity(String page, String field) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode json = dev.sluice.protocol.Json.MAPPER.readTree(page);
+            if (field == null) {
+                return json != null && json.isArray() ? json.size() : 0;
+            }
+            com.fasterxml.jackson.databind.JsonNode n = json == null ? null : json.get(field);
+            return n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() > 0 ? n.intValue() : 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     private static int count(Matcher m) {
         int n = 0;
         while (m.find()) {

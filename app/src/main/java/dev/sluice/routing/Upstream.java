@@ -31,6 +31,8 @@ public final class Upstream {
     private final String secret;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrency;
+    /** The limit the runtime's capacity page gave ({@link LoadMonitor}); 0 when unknown. */
+    private volatile int published;
     /** Requests holding one of its admission slots ({@link Permit}), from their pick to their attempt's end. */
     private final AtomicInteger held = new AtomicInteger();
     private int consecutiveFailures;
@@ -145,15 +147,28 @@ public final class Upstream {
     }
 
     /**
-     * Its concurrency limit now: {@code max_concurrency}, else the slot count the runtime last published (llama.cpp's
-     * {@code /slots}), else 0 for none.
+     * Its concurrency limit now: {@code max_concurrency}, else what the runtime last said (TGI's
+     * {@code max_concurrent_requests}, SGLang's {@code max_running_requests}, llama.cpp's slot count), else 0 for none.
      */
     public int limit() {
         if (maxConcurrency > 0) {
             return maxConcurrency;
         }
+        if (published > 0) {
+            return published;
+        }
         LoadSignal s = signal;
         return s == null || !(s.capacity() >= 1) ? 0 : (int) Math.min(Integer.MAX_VALUE, s.capacity());
+    }
+
+    /** Whether it has a {@code max_concurrency} of its own, which a runtime's published limit does not override. */
+    boolean limitSet() {
+        return maxConcurrency > 0;
+    }
+
+    /** What the runtime's capacity page said: its limit, or 0 for nothing. */
+    void published(int capacity) {
+        this.published = Math.max(0, capacity);
     }
 
     /** Admission slots held now: requests picked for it whose attempt has not ended. */

@@ -3,7 +3,6 @@ package dev.sluice.routing;
 import dev.sluice.backend.BackendProfile;
 import dev.sluice.backend.HttpBackend;
 import dev.sluice.backend.UpstreamCall;
-import dev.sluice.backend.BackendKind;
 import dev.sluice.config.env.ConfigLoader;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.RequestRecord;
@@ -54,10 +53,10 @@ final class Fleet implements AutoCloseable {
         return group.next();
     }
 
-    /** A vLLM-dialect backend at the fake's base URL, sending {@code apiKey} (or none). */
+    /** A backend with the fake's runtime profile at its base URL, sending {@code apiKey} (or none). */
     HttpBackend backend(FakeRuntime fake, String apiKey) {
         Map<String, String> env = new HashMap<>();
-        env.put("BACKEND_KIND", "vllm");
+        env.put("BACKEND_KIND", fake.kind());
         env.put("BACKEND_BASE_URL", fake.baseUrl());
         env.put("CONNECT_TIMEOUT_S", "2");
         if (apiKey != null) {
@@ -65,7 +64,8 @@ final class Fleet implements AutoCloseable {
         }
         var config = ConfigLoader.load(env::get);
         HttpBackend b = new HttpBackend(config.backendBaseUrl(), config.backendApiKey(), "authorization",
-                config.connectTimeout(), BackendProfile.of(BackendKind.VLLM), java.util.function.UnaryOperator.identity());
+                config.connectTimeout(), BackendProfile.of(config.backendKind()),
+                java.util.function.UnaryOperator.identity());
         backends.add(b);
         return b;
     }

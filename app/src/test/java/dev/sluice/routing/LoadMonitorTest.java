@@ -105,4 +105,51 @@ class LoadMonitorTest {
             assertThat(old.requests()).as("the old one is neither scraped nor probed").isEmpty();
         }
     }
+
+    @Test
+    void the_limit_is_read_from_tgi_sglang_and_llamacpp_unless_max_concurrency_is_set() throws Exception {
+        try (Fleet fleet = new Fleet(); FakeRuntime tgi = FakeRuntime.tgi(); FakeRuntime sglang = FakeRuntime.sglang();
+                FakeRuntime unset = FakeRuntime.sglang(); FakeRuntime llama = FakeRuntime.llamacpp();
+                FakeRuntime own = FakeRuntime.tgi(); FakeRuntime vllm = FakeRuntime.vllm()) {
+            Upstream t = fleet.upstream("tgi", "m", tgi, 1, 3, Duration.ofSeconds(30));
+            Upstream s = fleet.upstream("sglang", "m", sglang, 1, 3, Duration.ofSeconds(30));
+            Upstream n = fleet.upstream("unset", "m", unset, 1, 3, Duration.ofSeconds(30));
+            Upstream l = fleet.upstream("llama", "m", llama, 1, 3, Duration.ofSeconds(30));
+            Upstream o = new Upstream("own", "m", fleet.backend(own, null), null, 1, 3, Duration.ofSeconds(30), null,
+                    Map.of(), null, 5);
+            Upstream v = fleet.upstream("vllm", "m", vllm, 1, 3, Duration.ofSeconds(30));
+            Router router = new Router(List.of(new Pool("m", List.of(t, s, n, l, o, v), Pool.Strategy.WEIGHTED)),
+                    Map.of(), Map.of(), Fleet.retries(0), new RetryBudget(1, 10), Router.RouteEvents.NONE);
+            // the shapes TGI 3.3 and SGLang publish (abridged)
+            tgi.enqueue("/info", Reply.json("""
+                    {"model_id":"Qwen/Qwen2.5-7B-Instruct","max_input_tokens":4096,"max_total_tokens":8192,
+                     "max_concurrent_requests":128,"max_client_batch_size":4,"version":"3.3.6-dev0"}"""));
+            sglang.enqueue("/get_server_info", Reply.json("""
+                    {"model_path":"m","mem_fraction_static":0.907,"max_running_requests":48,
+                     "max_queued_requests":null,"internal_states":[{"max_running_requests":48}],"version":"0.5.4"}"""));
+            unset.enqueue("/get_server_info", Reply.json("{\"model_path\":\"m\",\"max_running_requests\":null}"));
+            llama.enqueue("/slots", Reply.json("""
+                    [{"id":0,"is_processing":false},{"id":1,"is_processing":true},{"id":2,"is_processing":false},
+                     {"id":3,"is_processing":false}]"""));
+            new LoadMonitor(router, SETTINGS, Router.RouteEvents.NONE).readCapacity().get(5, TimeUnit.SECONDS);
+
+            assertThat(t.limit()).isEqualTo(128);
+            assertThat(s.limit()).isEqualTo(48);
+            assertThat(n.limit()).as("not set at launch: no limit").isZero();
+            assertThat(l.limit()).as("llama-server -np 4").isEqualTo(4);
+            assertThat(o.limit()).as("max_concurrency wins").isEqualTo(5);
+            assertThat(own.requests()).as("nor is its page read").isEmpty();
+            assertThat(v.limit()).as("vLLM says nothing").isZero();
+            assertThat(vllm.requests()).isEmpty();
+
+            // a page that goes away leaves the last limit; a restart with another one is seen at the next read
+            tgi.enqueue("/info", Reply.json("{\"max_concurrent_requests\":64}"));
+            LoadMonitor again = new LoadMonitor(router, SETTINGS, Router.RouteEvents.NONE);
+            again.readCapacity().get(5, TimeUnit.SECONDS);
+            assertThat(t.limit()).isEqualTo(64);
+            again.readCapacity().get(5, TimeUnit.SECONDS);
+            assertThat(t.limit()).isEqualTo(64);
+            assertThat(s.limit()).isEqualTo(48);
+        }
+    }
 }

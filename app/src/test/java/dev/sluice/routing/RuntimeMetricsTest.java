@@ -3,6 +3,7 @@ package dev.sluice.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,6 +87,19 @@ class RuntimeMetricsTest {
         assertThat(s.capacity()).as("-np 3: the limit admission control uses without max_concurrency").isEqualTo(3);
         assertThat(RuntimeMetrics.parse("vllm:num_requests_running 3\n", 1, 0).capacity())
                 .as("vLLM publishes no maximum").isNaN();
+    }
+
+    @Test
+    void a_capacity_page_gives_a_positive_whole_number_or_nothing() {
+        assertThat(RuntimeMetrics.capacity("{\"max_concurrent_requests\":128}", "max_concurrent_requests"))
+                .isEqualTo(128);
+        assertThat(RuntimeMetrics.capacity("[{},{},{}]", null)).isEqualTo(3);
+        for (String junk : List.of("{\"max_running_requests\":null}", "{\"max_running_requests\":-1}",
+                "{\"max_running_requests\":2.5}", "{\"max_running_requests\":\"8\"}",
+                "{\"max_running_requests\":1e30}", "{}", "[]", "not json", "", "{\"a\":{\"max_running_requests\":4}}")) {
+            assertThat(RuntimeMetrics.capacity(junk, "max_running_requests")).as(junk).isZero();
+        }
+        assertThat(RuntimeMetrics.capacity("{\"slots\":[1,2]}", null)).as("not an array").isZero();
     }
 
     @Test
