@@ -100,9 +100,9 @@ public final class AnthropicToOpenAiRequest {
         if (user != null && !user.isEmpty()) {
             out.put("user", user);
         }
-        tools(req, out);
+        AnthropicToOpenAiTools.translate(req, out, profile, toolNames, droppedTools);
         if (reasoningModel) {
-            thinking(req, out);
+            AnthropicToOpenAiThinking.translate(req, out, profile);
         }
         JsonNode format = req.path("output_config").path("format");
         if (format.isMissingNode()) {
@@ -292,8 +292,8 @@ public final class AnthropicToOpenAiRequest {
                         parts.addObject().put("type", "text").put("text", t);
                     }
                 }
-                case "image" -> parts.add(image(b));
-                case "document" -> parts.addObject().put("type", "text").put("text", document(b));
+                case "image" -> parts.add(AnthropicToOpenAiParts.image(b, profile));
+                case "document" -> parts.addObject().put("type", "text").put("text", AnthropicToOpenAiParts.document(b));
                 case "tool_result" -> toolMessages.add(toolResult(b, toolImages));
                 default -> {
                     // search_result and server-tool blocks: only the real Anthropic API understands them
@@ -350,54 +350,6 @@ public final class AnthropicToOpenAiRequest {
         prev.set("content", merged);
     }
 
-    private ObjectNode image(JsonNode b) {
-        JsonNode src = b.path("source");
-        String kind = Json.text(src, "type");
-        ObjectNode part = Json.object();
-        part.put("type", "image_url");
-        if ("base64".equals(kind)) {
-            part.putObject("image_url").put("url", "data:" + src.path("media_type").asText("image/png") + ";base64,"
-                    + src.path("data").asText(""));
-        } else if ("url".equals(kind)) {
-            if (!profile.imageUrls()) {
-                // Ollama accepts only data URIs; fetching the URL here would open an SSRF hole
-                throw GatewayException.invalid("image URLs are not supported by the " + profile.runtime()
-                        + " backend; send the image as base64 (source.type \"base64\")", "messages");
-            }
-            part.putObject("image_url").put("url", src.path("url").asText(""));
-        } else {
-            throw GatewayException.invalid("image source type \"" + kind + "\" is not supported; use base64 or url",
-                    "messages");
-        }
-        return part;
-    }
-
-    private static String document(JsonNode b) {
-        JsonNode src = b.path("source");
-        String kind = Json.text(src, "type");
-        String body;
-        if ("text".equals(kind)) {
-            body = src.path("data").asText("");
-        } else if ("content".equals(kind)) {
-            JsonNode c = src.get("content");
-            if (c != null && c.isTextual()) {
-                body = c.asText();
-            } else {
-                StringBuilder sb = new StringBuilder();
-                for (JsonNode p : c == null ? Json.NODES.arrayNode() : c) {
-                    sb.append(p.path("text").asText(""));
-                }
-                body = sb.toString();
-            }
-        } else {
-            throw GatewayException.invalid("PDF and URL documents are not supported by local backends; send the"
-                    + " document's text (source.type \"text\")", "messages");
-        }
-        String title = Json.text(b, "title");
-        String context = Json.text(b, "context");
-        return (title == null ? "" : title + "\n") + (context == null ? "" : context + "\n") + body;
-    }
-
     private ObjectNode toolResult(JsonNode b, ArrayNode images) {
         String id = Json.text(b, "tool_use_id");
         if (id == null || id.isEmpty()) {
@@ -422,7 +374,7 @@ public final class AnthropicToOpenAiRequest {
                     text.append(c.path("text").asText(""));
                 } else if ("image".equals(type)) {
                     // the OpenAI tool role cannot hold images: they follow in a user message
-                    images.add(image(c));
+                    images.add(AnthropicToOpenAiParts.image(c, profile));
                 }
             }
         }
@@ -431,91 +383,5 @@ public final class AnthropicToOpenAiRequest {
         msg.put("tool_call_id", upstreamToolId(id));
         msg.put("content", b.path("is_error").asBoolean(false) ? "Error: " + text : text.toString());
         return msg;
-    }
-
-    private void tools(JsonNode req, ObjectNode out) {
-        JsonNode tools = req.get("tools");
-        ArrayNode list = Json.NODES.arrayNode();
-        if (tools != null && tools.isArray()) {
-            for (JsonNode t : tools) {
-                String type = Json.text(t, "type");
-                if (type != null && !type.equals("custom")) {
-                    // server tools (web_search_*, bash_*, ...) run only on the real Anthropic API: the client is
-                    // told which were left out in a response header
-                    droppedTools.add(type);
-                    continue;
-                }
-                String name = Json.text(t, "name");
-                if (name == null) {
-                    throw GatewayException.invalid("tools: each tool needs a name", "tools");
-                }
-                String upstream = AnthropicIds.upstreamToolName(name);
-                if (!upstream.equals(name)) {
-                    toolNames.put(upstream, name);
-                }
-                ObjectNode fn = list.addObject().put("type", "function").putObject("function");
-                fn.put("name", upstream);
-                if (t.has("description")) {
-                    fn.set("description", t.get("description"));
-                }
-                JsonNode schema = t.get("input_schema");
-                fn.set("parameters", schema != null && schema.isObject() ? schema
-                        : Json.object().put("type", "object").set("properties", Json.object()));
-            }
-        }
-        JsonNode choice = req.get("tool_choice");
-        String choiceType = choice == null ? "auto" : Json.text(choice, "type");
-        if (list.isEmpty()) {
-            return;
-        }
-        if ("none".equals(choiceType) && !profile.toolChoiceNone()) {
-            return; // Ollama ignores tool_choice; not offering the tools is the only way to say "none"
-        }
-        out.set("tools", list);
-        if (choice == null) {
-            return;
-        }
-        switch (choiceType == null ? "auto" : choiceType) {
-            case "any" -> out.put("tool_choice", "required");
-            case "none" -> out.put("tool_choice", "none");
-            case "tool" -> out.putObject("tool_choice").put("type", "function").putObject("function")
-                    .put("name", AnthropicIds.upstreamToolName(choice.path("name").asText("")));
-            default -> out.put("tool_choice", "auto");
-        }
-        if (choice.path("disable_parallel_tool_use").asBoolean(false)) {
-            out.put("parallel_tool_calls", false);
-        }
-    }
-
-    private void thinking(JsonNode req, ObjectNode out) {
-        String type = Json.text(req.path("thinking"), "type");
-        String effort = Json.text(req.path("output_config"), "effort");
-        if (type == null && effort == null) {
-            return;
-        }
-        boolean on = !"disabled".equals(type);
-        switch (profile.thinking()) {
-            case TEMPLATE_KWARGS -> {
-                if (type != null) {
-                    out.putObject("chat_template_kwargs").put("enable_thinking", on);
-                }
-            }
-            case REASONING_EFFORT -> {
-                if (effort != null && on) {
-                    // output_config.effort says it directly; Anthropic's "max" is OpenAI's "high"
-                    out.put("reasoning_effort", switch (effort) {
-                        case "low", "medium", "high" -> effort;
-                        case "max" -> "high";
-                        default -> "medium";
-                    });
-                } else if (type != null && on) {
-                    int budget = req.path("thinking").path("budget_tokens").asInt(4096);
-                    out.put("reasoning_effort", budget <= 2048 ? "low" : budget <= 8192 ? "medium" : "high");
-                }
-            }
-            case NONE -> {
-                // no portable switch: the model reasons or not as its template decides
-            }
-        }
     }
 }
