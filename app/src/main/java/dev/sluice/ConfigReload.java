@@ -7,6 +7,7 @@ import dev.sluice.config.FileConfig;
 import dev.sluice.config.GatewayConfig;
 import dev.sluice.config.Precedence;
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.config.file.FileConfigLoader;
 import dev.sluice.observability.GatewayMetrics;
 import dev.sluice.ratelimit.LimitGate;
@@ -108,7 +109,7 @@ public final class ConfigReload implements AutoCloseable {
         });
         if (file != null) {
             lastHash = hash(read(file));
-            Duration every = ConfigLoader.configWatch(name -> env.getProperty(
+            Duration every = EnvSettings.configWatch(name -> env.getProperty(
                     name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class).orElse(null));
             if (!every.isZero()) {
                 executor.scheduleWithFixedDelay(() -> reload(false), every.toMillis(), every.toMillis(),

@@ -236,7 +236,7 @@ public class GatewayBeans {
                 config.keepAliveInterval());
         return new Dispatcher(router, timeouts, config.backendApiKey(),
                 e -> metrics.backendError(e.kind().name().toLowerCase(Locale.ROOT)), events(metrics, sharing),
-                config.sseMaxEventBytes(), dev.sluice.config.env.ConfigLoader.maxUpstreamBodyBytes(
+                config.sseMaxEventBytes(), dev.sluice.config.env.EnvSettings.maxUpstreamBodyBytes(
                         name -> env.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class)
                                 .orElse(null)));
     }

@@ -4,6 +4,7 @@ import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.config.NamedKey;
 import dev.sluice.config.RedisSettings;
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.keys.FileKeyStore;
 import dev.sluice.keys.KeyAdmin;
 import dev.sluice.keys.KeyStore;
@@ -27,7 +28,7 @@ public class KeyAdminBeans {
     @Bean(preDestroy = "close")
     KeyAdmin keyAdmin(Environment env, RedisSettings redis, ApiKeyAuthenticator authenticator, ConfigReload reload) {
         KeyStore store = redis.enabled() ? new RedisKeyStore(redis.url(), redis.safeUrl())
-                : new FileKeyStore(ConfigLoader.keysFile(name -> env.getProperty(
+                : new FileKeyStore(EnvSettings.keysFile(name -> env.getProperty(
                         name.toLowerCase(Locale.ROOT).replace('_', '.'), String.class).orElse(null),
                         FileConfigBeans.file(env)));
         return new KeyAdmin(store, authenticator, () -> reload.current().general().masterKey(),

@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.config.FileConfig;
 import dev.sluice.config.RedisSettings;
 import dev.sluice.auth.ApiKeyAuthenticator;
@@ -27,7 +28,7 @@ public class LimitBeans {
      */
     @Singleton
     RedisSettings redisSettings(Environment env, FileConfig file) {
-        return ConfigLoader.redis(name -> env.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'),
+        return EnvSettings.redis(name -> env.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'),
                 String.class).orElse(null), file.redis());
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 
 import dev.sluice.auth.ApiKeyAuthenticator;
 import dev.sluice.config.AuthSettings;
@@ -23,13 +24,13 @@ public class SecurityBeans {
     /** MAX_JSON_NODES, MAX_JSON_ARRAY_LENGTH, MAX_MESSAGES, MAX_TOOLS, MAX_OUTPUT_TOKENS. */
     @Singleton
     RequestCaps requestCaps(Environment env) {
-        return ConfigLoader.requestCaps(variables(env));
+        return EnvSettings.requestCaps(variables(env));
     }
 
     /** AUTH_FAILURES_PER_MINUTE, KEY_FINGERPRINT_SECRET. */
     @Singleton
     AuthSettings authSettings(Environment env) {
-        return ConfigLoader.authSettings(variables(env));
+        return EnvSettings.authSettings(variables(env));
     }
 
     /** API_KEYS, plus the master key when there is one (SLUICE_MASTER_KEY or master_key), and the named keys. */
@@ -50,13 +51,13 @@ public class SecurityBeans {
     /** HEADER_READ_TIMEOUT_S, BODY_READ_TIMEOUT_S, CLIENT_*_TIMEOUT_S, MAX_CONNECTIONS, MAX_HEADERS. */
     @Singleton
     ConnectionLimits connectionLimits(Environment env) {
-        return ConfigLoader.connectionLimits(variables(env));
+        return EnvSettings.connectionLimits(variables(env));
     }
 
     /** ALLOWED_HOSTS. */
     @Singleton
     HostAllowList allowedHosts(Environment env) {
-        return ConfigLoader.allowedHosts(variables(env));
+        return EnvSettings.allowedHosts(variables(env));
     }
 
     private static java.util.function.Function<String, String> variables(Environment env) {

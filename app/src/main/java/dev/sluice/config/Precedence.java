@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 
 import java.util.List;
 import java.util.function.Function;
@@ -48,7 +49,7 @@ public final class Precedence {
         if (master != null && !master.isBlank()) {
             g = g.withMasterKey(master.trim());
         }
-        return new FileConfig(file.deployments(), g, file.caches(), file.keys(), ConfigLoader.redis(env, file.redis()),
+        return new FileConfig(file.deployments(), g, file.caches(), file.keys(), EnvSettings.redis(env, file.redis()),
                 file.spending());
     }
 

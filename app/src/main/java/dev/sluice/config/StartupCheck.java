@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.config.file.FileConfigLoader;
 
 import dev.sluice.config.cli.CommandLine;
@@ -79,33 +80,33 @@ public final class StartupCheck {
             problems.addAll(e.problems());
         }
         try {
-            ConfigLoader.redis(effective);
+            EnvSettings.redis(effective);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
         try {
-            ConfigLoader.requestCaps(effective);
+            EnvSettings.requestCaps(effective);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
         try {
-            ConfigLoader.connectionLimits(effective);
+            EnvSettings.connectionLimits(effective);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
         try {
-            ConfigLoader.allowedHosts(effective);
+            EnvSettings.allowedHosts(effective);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
         try {
-            ConfigLoader.authSettings(effective);
+            EnvSettings.authSettings(effective);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
         try {
-            ConfigLoader.configWatch(effective);
-            ConfigLoader.drain(effective);
+            EnvSettings.configWatch(effective);
+            EnvSettings.drain(effective);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }

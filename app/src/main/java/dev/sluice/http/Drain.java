@@ -2,6 +2,7 @@ package dev.sluice.http;
 
 import dev.sluice.config.DrainSettings;
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.routing.Dispatcher;
 import dev.sluice.routing.OpenStreams;
 import io.micronaut.context.ApplicationContext;
@@ -42,7 +43,7 @@ public final class Drain {
     private volatile boolean draining;
 
     Drain(io.micronaut.context.env.Environment env, Dispatcher dispatcher, ApplicationContext context) {
-        this.settings = ConfigLoader.drain(name -> env.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'),
+        this.settings = EnvSettings.drain(name -> env.getProperty(name.toLowerCase(Locale.ROOT).replace('_', '.'),
                 String.class).orElse(null));
         this.streams = dispatcher.openStreams();
         this.context = context;

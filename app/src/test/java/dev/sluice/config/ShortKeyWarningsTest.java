@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.config.file.FileConfigLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,13 +49,13 @@ class ShortKeyWarningsTest {
 
     @Test
     void theFingerprintSecretMustBeLongEnoughAndIsNeverPrinted() {
-        assertThat(ConfigLoader.authSettings(name -> null)).isEqualTo(AuthSettings.defaults());
-        AuthSettings s = ConfigLoader.authSettings(Map.of("KEY_FINGERPRINT_SECRET", "0123456789abcdef",
+        assertThat(EnvSettings.authSettings(name -> null)).isEqualTo(AuthSettings.defaults());
+        AuthSettings s = EnvSettings.authSettings(Map.of("KEY_FINGERPRINT_SECRET", "0123456789abcdef",
                 "AUTH_FAILURES_PER_MINUTE", "0")::get);
         assertThat(s.failuresPerMinute()).isZero();
         assertThat(s.toString()).doesNotContain("0123456789abcdef");
         try {
-            ConfigLoader.authSettings(Map.of("KEY_FINGERPRINT_SECRET", "short")::get);
+            EnvSettings.authSettings(Map.of("KEY_FINGERPRINT_SECRET", "short")::get);
             throw new AssertionError("expected a problem");
         } catch (ConfigException e) {
             assertThat(e.getMessage()).contains("KEY_FINGERPRINT_SECRET is 5 characters long").doesNotContain("short,");

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.config.file.FileConfigLoader;
 import dev.sluice.testing.Gateway;
 import dev.sluice.testing.TestClock;
@@ -199,11 +200,11 @@ class NamedKeysTest {
                 .anySatisfy(e -> assertThat(e).startsWith("general_settings.redis_url:"))
                 .anySatisfy(e -> assertThat(e).startsWith("general_settings.redis_failure_mode:"));
         assertThat(String.join("\n", result.errors())).doesNotContain("abc").doesNotContain("def");
-        Assertions.assertThatThrownBy(() -> ConfigLoader.redis(Map.of("REDIS_URL", "http://x:1@h",
+        Assertions.assertThatThrownBy(() -> EnvSettings.redis(Map.of("REDIS_URL", "http://x:1@h",
                 "REDIS_FAILURE_MODE", "maybe", "REDIS_TIMEOUT_MS", "0")::get))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("REDIS_URL=http://***@h").hasMessageContaining("REDIS_FAILURE_MODE")
                 .hasMessageContaining("REDIS_TIMEOUT_MS");
-        assertThat(ConfigLoader.redis(Map.<String, String>of()::get).enabled()).isFalse();
+        assertThat(EnvSettings.redis(Map.<String, String>of()::get).enabled()).isFalse();
     }
 }

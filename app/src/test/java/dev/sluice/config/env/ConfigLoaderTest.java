@@ -247,11 +247,11 @@ public class ConfigLoaderTest {
 
     @Test
     void requestCapsHaveDefaultsThatPassRealTrafficAndRefuseNonsense() {
-        assertThat(ConfigLoader.requestCaps(name -> null)).isEqualTo(RequestCaps.defaults());
-        RequestCaps set = ConfigLoader.requestCaps(Map.of("MAX_JSON_NODES", "2000", "MAX_JSON_ARRAY_LENGTH", "500",
+        assertThat(EnvSettings.requestCaps(name -> null)).isEqualTo(RequestCaps.defaults());
+        RequestCaps set = EnvSettings.requestCaps(Map.of("MAX_JSON_NODES", "2000", "MAX_JSON_ARRAY_LENGTH", "500",
                 "MAX_MESSAGES", "50", "MAX_TOOLS", "0", "MAX_OUTPUT_TOKENS", "131072")::get);
         assertThat(set).isEqualTo(new RequestCaps(2000, 500, 50, 0, 131072));
-        assertThatThrownBy(() -> ConfigLoader.requestCaps(Map.of("MAX_JSON_NODES", "10", "MAX_MESSAGES", "many",
+        assertThatThrownBy(() -> EnvSettings.requestCaps(Map.of("MAX_JSON_NODES", "10", "MAX_MESSAGES", "many",
                 "MAX_OUTPUT_TOKENS", "9223372036854775807")::get))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("MAX_JSON_NODES=10 is out of range")
@@ -261,14 +261,14 @@ public class ConfigLoaderTest {
 
     @Test
     void connectionLimitsHaveCarefulDefaultsAndNameTheirVariable() {
-        assertThat(ConfigLoader.connectionLimits(name -> null)).isEqualTo(dev.sluice.config.ConnectionLimits.defaults());
-        var set = ConfigLoader.connectionLimits(Map.of("HEADER_READ_TIMEOUT_S", "2.5", "BODY_READ_TIMEOUT_S", "30",
+        assertThat(EnvSettings.connectionLimits(name -> null)).isEqualTo(dev.sluice.config.ConnectionLimits.defaults());
+        var set = EnvSettings.connectionLimits(Map.of("HEADER_READ_TIMEOUT_S", "2.5", "BODY_READ_TIMEOUT_S", "30",
                 "CLIENT_IDLE_TIMEOUT_S", "5", "CLIENT_WRITE_TIMEOUT_S", "10", "MAX_CONNECTIONS", "500",
                 "MAX_HEADERS", "64")::get);
         assertThat(set).isEqualTo(new dev.sluice.config.ConnectionLimits(java.time.Duration.ofMillis(2500),
                 java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10),
                 500, 64));
-        assertThatThrownBy(() -> ConfigLoader.connectionLimits(Map.of("HEADER_READ_TIMEOUT_S", "0",
+        assertThatThrownBy(() -> EnvSettings.connectionLimits(Map.of("HEADER_READ_TIMEOUT_S", "0",
                 "MAX_CONNECTIONS", "lots", "MAX_HEADERS", "2")::get))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HEADER_READ_TIMEOUT_S=0 is not valid")
@@ -278,11 +278,11 @@ public class ConfigLoaderTest {
 
     @Test
     void allowedHostsAreNamesWithoutSchemeOrPortOrAStar() {
-        assertThat(ConfigLoader.allowedHosts(name -> null)).isEqualTo(HostAllowList.none());
-        assertThat(ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS", "LLM.example.com, gateway")::get))
+        assertThat(EnvSettings.allowedHosts(name -> null)).isEqualTo(HostAllowList.none());
+        assertThat(EnvSettings.allowedHosts(Map.of("ALLOWED_HOSTS", "LLM.example.com, gateway")::get))
                 .isEqualTo(new HostAllowList(List.of("llm.example.com", "gateway"), false));
-        assertThat(ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS", "*")::get).any()).isTrue();
-        assertThatThrownBy(() -> ConfigLoader.allowedHosts(Map.of("ALLOWED_HOSTS",
+        assertThat(EnvSettings.allowedHosts(Map.of("ALLOWED_HOSTS", "*")::get).any()).isTrue();
+        assertThatThrownBy(() -> EnvSettings.allowedHosts(Map.of("ALLOWED_HOSTS",
                 "https://llm.example.com,host:8000")::get))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'https://llm.example.com' is not a host name")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.env.ConfigLoader;
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.protocol.ClientDialect;
@@ -97,7 +98,7 @@ public final class StreamingRuntime implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         try {
             ConfigLoader.load(env);
-            ConfigLoader.redis(env);
+            EnvSettings.redis(env);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
