@@ -145,7 +145,7 @@ public final class OpenAiToAnthropicRequest {
         } else if (stop != null && stop.isArray() && !stop.isEmpty()) {
             out.set("stop_sequences", stop);
         }
-        tools(req, out);
+        OpenAiToAnthropicTools.translate(req, out);
         JsonNode format = req.get("response_format");
         if (format != null && "json_schema".equals(Json.text(format, "type"))) {
             JsonNode schema = format.path("json_schema").get("schema");
@@ -346,62 +346,5 @@ public final class OpenAiToAnthropicRequest {
             return id;
         }
         return ids.computeIfAbsent(id == null ? "" : id, k -> AnthropicIds.mintToolId("openai", 0, k));
-    }
-
-    private static void tools(ObjectNode req, ObjectNode out) {
-        JsonNode tools = req.get("tools");
-        if (tools != null && tools.isArray() && !tools.isEmpty()) {
-            ArrayNode list = out.putArray("tools");
-            for (JsonNode t : tools) {
-                JsonNode fn = t.has("function") ? t.get("function") : t;
-                ObjectNode a = list.addObject();
-                a.put("name", Json.text(fn, "name"));
-                if (Json.text(fn, "description") != null) {
-                    a.put("description", Json.text(fn, "description"));
-                }
-                JsonNode params = fn.get("parameters");
-                if (params != null && params.isObject()) {
-                    a.set("input_schema", params);
-                } else {
-                    ObjectNode schema = a.putObject("input_schema");
-                    schema.put("type", "object");
-                    schema.putObject("properties");
-                }
-                if (fn.path("strict").isBoolean()) {
-                    a.put("strict", fn.path("strict").asBoolean());
-                }
-            }
-        }
-        JsonNode choice = req.get("tool_choice");
-        ObjectNode tc = null;
-        if (choice != null && choice.isTextual()) {
-            tc = Json.object();
-            switch (choice.asText()) {
-                case "required" -> tc.put("type", "any");
-                case "none" -> tc.put("type", "none");
-                default -> tc.put("type", "auto");
-            }
-        } else if (choice != null && choice.isObject()) {
-            String name = Json.text(choice.path("function"), "name");
-            tc = Json.object();
-            if (name != null) {
-                tc.put("type", "tool").put("name", name);
-            } else {
-                tc.put("type", "auto");
-            }
-        }
-        boolean parallelOff = req.path("parallel_tool_calls").isBoolean()
-                && !req.path("parallel_tool_calls").asBoolean();
-        if (parallelOff && out.has("tools")) {
-            if (tc == null) {
-                tc = Json.object().put("type", "auto");
-            }
-            if (!"none".equals(tc.path("type").asText())) {
-                tc.put("disable_parallel_tool_use", true);
-            }
-        }
-        if (tc != null && out.has("tools")) {
-            out.set("tool_choice", tc);
-        }
     }
 }
