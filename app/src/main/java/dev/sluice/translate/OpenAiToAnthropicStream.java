@@ -114,14 +114,14 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
             return; // the usage-only chunk
         }
         JsonNode delta = choice.path("delta");
-        String reasoning = text(delta, "reasoning_content");
+        String reasoning = OpenAiDeltas.text(delta, "reasoning_content");
         if (reasoning == null) {
-            reasoning = text(delta, "reasoning");
+            reasoning = OpenAiDeltas.text(delta, "reasoning");
         }
         if (reasoning != null) {
             thinking(reasoning, out);
         }
-        String content = text(delta, "content");
+        String content = OpenAiDeltas.text(delta, "content");
         if (content != null) {
             thinkTags.split(content, t -> thinking(t, out), t -> text(t, out));
         }
@@ -143,11 +143,6 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
             matchedStop = OpenAiToAnthropicMapping.matchedStop(choice, request.stopSequences(), textTail);
             flushTools(out);
         }
-    }
-
-    private static String text(JsonNode delta, String field) {
-        JsonNode v = delta.get(field);
-        return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
     }
 
     private void start(List<byte[]> out) {
@@ -214,7 +209,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
         }
         lastToolKey = key;
         JsonNode fn = tc.path("function");
-        String args = argumentsText(fn.get("arguments"));
+        String args = OpenAiDeltas.argumentsText(fn.get("arguments"));
         Tool t = tools.get(key);
         if (t == null) {
             // text still held by the think-tag splitter belongs before this call, not after it
@@ -314,13 +309,6 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
             emit(pendingTools.poll(), out);
         }
         closeOpen(out);
-    }
-
-    private static String argumentsText(JsonNode arguments) {
-        if (arguments == null || arguments.isNull()) {
-            return "";
-        }
-        return arguments.isTextual() ? arguments.asText() : Json.string(arguments);
     }
 
     private void inputDelta(String args, List<byte[]> out) {

@@ -98,7 +98,7 @@ public final class OpenAiToResponsesResponse {
         for (JsonNode call : calls) {
             JsonNode fn = call.path("function");
             ResponsesToolRef ref = request.tool(fn.path("name").asText(""));
-            String arguments = ResponsesToolCalls.argumentsText(fn.get("arguments"));
+            String arguments = OpenAiDeltas.argumentsText(fn.get("arguments"));
             chars += arguments.length();
             items.add(ResponsesToolCalls.item(ref, ids.next(ResponsesToolCalls.itemPrefix(ref)), "completed",
                     ResponsesToolCalls.callId(Json.text(call, "id"), used, ids), arguments));

@@ -117,14 +117,14 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
             return; // the usage-only chunk
         }
         JsonNode delta = choice.path("delta");
-        String reasoning = text(delta, "reasoning_content");
+        String reasoning = OpenAiDeltas.text(delta, "reasoning_content");
         if (reasoning == null) {
-            reasoning = text(delta, "reasoning"); // vLLM ≥ 0.18 and Ollama spell it so
+            reasoning = OpenAiDeltas.text(delta, "reasoning"); // vLLM ≥ 0.18 and Ollama spell it so
         }
         if (reasoning != null) {
             reasoning(reasoning, out);
         }
-        String content = text(delta, "content");
+        String content = OpenAiDeltas.text(delta, "content");
         if (content != null) {
             if (request.splitThinkTags()) {
                 thinkTags.split(content, t -> reasoning(t, out), t -> text(t, out));
@@ -132,7 +132,7 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
                 text(content, out);
             }
         }
-        String refusal = text(delta, "refusal");
+        String refusal = OpenAiDeltas.text(delta, "refusal");
         if (refusal != null) {
             refusal(refusal, out);
         }
@@ -153,11 +153,6 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
             finishSeen = true;
             closeAll(OpenAiToResponsesResponse.incompleteReason(f) != null, out);
         }
-    }
-
-    private static String text(JsonNode delta, String field) {
-        JsonNode v = delta.get(field);
-        return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
     }
 
     private void start(List<byte[]> out) {
@@ -227,7 +222,7 @@ public final class OpenAiToResponsesStream implements StreamTranslator {
 
     private void toolCall(JsonNode tc, List<byte[]> out) {
         JsonNode fn = tc.path("function");
-        String args = ResponsesToolCalls.argumentsText(fn.get("arguments"));
+        String args = OpenAiDeltas.argumentsText(fn.get("arguments"));
         Call call = known(tc);
         if (call == null) {
             // content the think-tag splitter still holds came before this call

@@ -24,14 +24,6 @@ final class ResponsesToolCalls {
         return id;
     }
 
-    /** Chat arguments as text: a JSON string, or an object (TGI's non-streamed calls, TGI#2461). */
-    static String argumentsText(JsonNode arguments) {
-        if (arguments == null || arguments.isNull() || arguments.isMissingNode()) {
-            return "";
-        }
-        return arguments.isTextual() ? arguments.asText() : Json.string(arguments);
-    }
-
     static String itemPrefix(ResponsesToolRef ref) {
         return switch (ref.kind()) {
             case FUNCTION -> "fc";
