@@ -43,13 +43,13 @@ class FunctionUrlEventTest {
 
     @Test
     void sse_is_forwarded_in_whole_events_and_other_bodies_straight_through() {
-        StreamingRuntime.SseCut sse = new StreamingRuntime.SseCut(true);
+        SseCut sse = new SseCut(true);
         byte[] a = "data: 1\n\ndata: 2".getBytes(StandardCharsets.UTF_8);
         assertEquals("data: 1\n\n", new String(sse.add(a, a.length), StandardCharsets.UTF_8));
         byte[] b = "2\n\n".getBytes(StandardCharsets.UTF_8);
         assertEquals("data: 22\n\n", new String(sse.add(b, b.length), StandardCharsets.UTF_8));
         assertEquals(0, sse.rest().length);
-        StreamingRuntime.SseCut raw = new StreamingRuntime.SseCut(false);
+        SseCut raw = new SseCut(false);
         assertEquals("{\"x\"", new String(raw.add("{\"x\"".getBytes(StandardCharsets.UTF_8), 4), StandardCharsets.UTF_8));
     }
 }
