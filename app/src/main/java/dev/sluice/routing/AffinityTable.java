@@ -6,9 +6,9 @@ import java.util.Map;
 /**
  * Which deployment each conversation lives on, for prefix affinity: a bounded, least-recently-used map from the
  * conversation's key to a deployment, with a count of conversations per deployment. A new conversation is homed
- * where there is most room (see {@link Pool}); hashing keys onto deployments instead leaves one deployment with
- * half as many conversations again as another at 32 conversations on 4 deployments, and that deployment's queue
- * sets the fleet's tail latency. Not thread-safe: the pool's lock guards it.
+ * where there is most room (see {@link Pool}); hashing 32 conversations onto 4 deployments instead gives the
+ * busiest 11 on average where an even spread gives 8, and that deployment's queue sets the fleet's tail latency.
+ * Not thread-safe: the pool's lock guards it.
  */
 final class AffinityTable {
     /** Default capacity: far more conversations than a fleet's KV caches hold, at about 100 bytes each. */
