@@ -1,5 +1,8 @@
 package dev.sluice.routing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.protocol.Json;
+import java.io.IOException;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,13 +88,13 @@ public final class RuntimeMetrics {
      */
     static int capacity(String page, String field) {
         try {
-            com.fasterxml.jackson.databind.JsonNode json = dev.sluice.protocol.Json.MAPPER.readTree(page);
+            JsonNode json = Json.MAPPER.readTree(page);
             if (field == null) {
                 return json != null && json.isArray() ? json.size() : 0;
             }
-            com.fasterxml.jackson.databind.JsonNode n = json == null ? null : json.get(field);
+            JsonNode n = json == null ? null : json.get(field);
             return n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() > 0 ? n.intValue() : 0;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }

@@ -3,6 +3,7 @@ package dev.sluice.keys;
 import static dev.sluice.keys.KeyAdminTest.MASTER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.testing.Gateway;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -57,7 +58,7 @@ class KeyAdminRedisTest {
         b.close();
         redis.stop();
         Files.deleteIfExists(config);
-        Files.deleteIfExists(config.resolveSibling(config.getFileName().toString().replace(".yaml", ".keys.json")));
+        Files.deleteIfExists(EnvSettings.keysFile(name -> null, config));
     }
 
     /** Milliseconds until {@code g} answers {@code secret} with a status {@code ok} accepts. */

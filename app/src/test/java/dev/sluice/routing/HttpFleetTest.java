@@ -2,6 +2,7 @@ package dev.sluice.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.env.EnvSettings;
 import dev.sluice.testing.Gateway;
 import dev.sluice.testing.SimulatedRuntime;
 import java.io.BufferedReader;
@@ -103,8 +104,7 @@ class HttpFleetTest {
         even.forEach(SimulatedRuntime::close);
         oneSlow.forEach(SimulatedRuntime::close);
         Files.deleteIfExists(file);
-        // where the gateway keeps admin-made keys: beside the file, named after it
-        Files.deleteIfExists(file.resolveSibling(file.getFileName().toString().replace(".yaml", ".keys.json")));
+        Files.deleteIfExists(EnvSettings.keysFile(name -> null, file));
     }
 
     /** One measured run: every conversation to its end through {@code alias}. */
