@@ -4,6 +4,7 @@ import dev.sluice.error.Cause;
 import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -42,6 +43,13 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
     /** The whole request reached the socket: from here on the backend may have acted on it. */
     private boolean written;
     private BodySink sink;
+    /**
+     * The body bytes of the socket read in progress, handed on together when the read completes: the HTTP codec cuts
+     * a chunked body into one message per chunk, and a runtime's stream puts one event in each chunk, so handing on
+     * each chunk made a client write and flush (and a write listener) per event even when one read held fifty.
+     */
+    private ByteBuf held;
+    private boolean heldComposite;
 
     NettyExchange(Channel channel, ChannelPool pool, CompletableFuture<UpstreamExchange> headersFuture,
             Runnable retryOnStaleConnection, FullHttpRequest request) {
@@ -114,22 +122,53 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
             if (sink == null) {
                 early.add(content);
             } else {
-                deliver(content);
+                hold(content);
             }
         }
     }
 
-    private void deliver(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        wantRead = false;
+    private void hold(HttpContent content) {
         ByteBuf data = content.content();
-        if (data.isReadable()) {
-            sink.onData(data);
-        } else {
+        if (!data.isReadable()) {
             data.release();
+        } else if (held == null) {
+            held = data;
+        } else {
+            if (!heldComposite) {
+                CompositeByteBuf all = channel.alloc().compositeBuffer(MAX_HELD_PARTS);
+                all.addComponent(true, held);
+                held = all;
+                heldComposite = true;
+            }
+            ((CompositeByteBuf) held).addComponent(true, data);
         }
-        if (last) {
-            complete();
+        if (content instanceof LastHttpContent) {
+            handOn();
+            if (!finished) {
+                complete();
+            }
+        }
+    }
+
+    /** More parts than this in one read are copied together (the composite consolidates), which bounds its index. */
+    private static final int MAX_HELD_PARTS = 256;
+
+    private void handOn() {
+        ByteBuf data = held;
+        if (data == null) {
+            return;
+        }
+        held = null;
+        heldComposite = false;
+        wantRead = false;
+        sink.onData(data);
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+            heldComposite = false;
         }
     }
 
@@ -151,6 +190,9 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!finished && sink != null) {
+            handOn();
+        }
         // a read can end mid-frame (only a chunk-size line arrived) and deliver nothing: read again, or the
         // consumer would wait forever for data it already asked for
         if (!finished && (!gotHeaders || wantRead)) {
@@ -209,6 +251,7 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
     private Throwable pendingError;
 
     private void drainEarly() {
+        releaseHeld();
         Object o;
         while ((o = early.poll()) != null) {
             ReferenceCountUtil.release(o);
@@ -239,7 +282,10 @@ final class NettyExchange extends ChannelInboundHandlerAdapter implements Upstre
         }
         Object o;
         while (!early.isEmpty() && (o = early.poll()) != null) {
-            deliver((HttpContent) o);
+            hold((HttpContent) o);
+        }
+        if (!finished) {
+            handOn();
         }
     }
 
