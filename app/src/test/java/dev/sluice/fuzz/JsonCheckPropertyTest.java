@@ -38,6 +38,30 @@ class JsonCheckPropertyTest {
         }
     }
 
+    /**
+     * Every byte that ends or escapes a string, or may not appear raw in one, and the bytes either side of them in
+     * value, at every position of strings up to 24 bytes long, in a value, a name and an array.
+     */
+    @Test
+    void agreesWithJacksonOnEverySpecialByteAtEveryOffsetOfAWord() {
+        String[] specials = {"\"", "\\", "\\\"", "\\n", "\\u00e9", "\\u00zz", "\u0001", "\u001f", " ", "!", "#", "[",
+            "]", "\u007f", "\u00e9", "\\x", "\t"};
+        int checked = 0;
+        for (int len = 0; len <= 24; len++) {
+            for (int at = 0; at <= len; at++) {
+                for (String special : specials) {
+                    String inner = "a".repeat(at) + special + "b".repeat(len - at);
+                    for (String c : List.of("{\"k\":\"" + inner + "\"}", "{\"" + inner + "\":1}",
+                            "{\"k\":[\"" + inner + "\",\"x\"]}")) {
+                        assertThat(JsonCheck.isObject(c)).as(c).isEqualTo(jackson(c));
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertThat(checked).as("every length, offset and byte").isEqualTo(325 * specials.length * 3);
+    }
+
     @Test
     void agreesWithJacksonOnRecordedAndMutatedChunks() {
         List<String> chunks = new ArrayList<>();

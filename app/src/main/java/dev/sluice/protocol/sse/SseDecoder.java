@@ -18,7 +18,9 @@ public final class SseDecoder {
     private int scan;
     private int lineStart;
     private String eventName;
-    private StringBuilder data;
+    /** The event's data while it has one line (nearly always); {@link #moreData} only once a second line comes. */
+    private String data;
+    private StringBuilder moreData;
     private boolean sawField;
     private boolean eof;
     private boolean bomChecked;
@@ -120,7 +122,7 @@ public final class SseDecoder {
                 }
                 if (sawField) {
                     byte[] raw = Arrays.copyOfRange(buf, eventStart, next);
-                    out.add(new SseEvent(raw, eventName, data == null ? null : data.toString()));
+                    out.add(new SseEvent(raw, eventName, moreData != null ? moreData.toString() : data));
                 }
                 eventStart = next;
                 resetEvent();
@@ -162,9 +164,12 @@ public final class SseDecoder {
         if (is(start, nameEnd, "data")) {
             String v = new String(buf, valueStart, end - valueStart, StandardCharsets.UTF_8);
             if (data == null) {
-                data = new StringBuilder(v);
+                data = v;
             } else {
-                data.append('\n').append(v);
+                if (moreData == null) {
+                    moreData = new StringBuilder(data);
+                }
+                moreData.append('\n').append(v);
             }
         } else if (is(start, nameEnd, "event")) {
             eventName = new String(buf, valueStart, end - valueStart, StandardCharsets.UTF_8);
@@ -186,6 +191,7 @@ public final class SseDecoder {
     private void resetEvent() {
         eventName = null;
         data = null;
+        moreData = null;
         sawField = false;
     }
 
