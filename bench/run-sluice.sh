@@ -99,7 +99,8 @@ for api in $APIS; do
   SUITES+=("$RES/$label")
 done
 
-C=("${B[@]}" --tests json-c1,json-sat --warmup 5)
+# the static instance is a JVM of its own: it gets the same warm-up as the main one (5 s measured it mid-JIT)
+C=("${B[@]}" --tests json-c1,json-sat)
 "${C[@]}" --label direct-static --out "$RES/direct-static" --pid-file "$RUN_DIR/static.pid" "http://127.0.0.1:$STATIC_PORT" >"$RES/direct-static.log" 2>&1
 "${C[@]}" --label nginx-static --out "$RES/nginx-static" --pid-file "$RUN_DIR/nginx-proxy.pid" "http://127.0.0.1:$NGX_STATIC_PORT" >"$RES/nginx-static.log" 2>&1
 "${C[@]}" --label sluice-static --out "$RES/sluice-static" --pid "$GWS_PID" "${AUTH[@]}" "http://127.0.0.1:$GW_STATIC_PORT" >"$RES/sluice-static.log" 2>&1

@@ -3,6 +3,7 @@ package dev.sluice.http;
 import dev.sluice.config.HostAllowList;
 import java.net.InetAddress;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The guard against DNS rebinding: a page whose name the attacker re-points at the gateway's address is same-origin
@@ -43,11 +44,16 @@ final class HostGuard {
         return colon < 0 ? host : host.substring(0, colon);
     }
 
+    // compiled once: String.matches compiles its pattern on every call, and this runs on every request (profiled)
+    private static final Pattern IPV4 = Pattern.compile(
+            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-f:.]+");
+
     private static boolean ipLiteral(String host) {
-        if (host.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}")) {
+        if (IPV4.matcher(host).matches()) {
             return true;
         }
-        if (!host.contains(":") || !host.matches("[0-9a-f:.]+")) {
+        if (!host.contains(":") || !IPV6_CHARS.matcher(host).matches()) {
             return false;
         }
         try {

@@ -55,6 +55,44 @@ class JsonBudgetTest {
         assertThat(check("{\"tools\":[],\"stop\":[" + repeat("\"x\"", 4) + "]}")).isNull();
     }
 
+    /**
+     * A body short enough that no cap can be reached is not counted at all: the densest bodies (one-byte values,
+     * one comma each) and random ones around that length get the verdict of the counting pass itself.
+     */
+    @Test
+    void theShortBodyShortcutNeverHidesAViolation() {
+        JsonBudget.Limits tight = new JsonBudget.Limits(24, 12, Map.of("messages", 10));
+        java.util.List<String> bodies = new java.util.ArrayList<>();
+        for (int k = 0; k <= 30; k++) {
+            bodies.add("[" + repeat("0", k) + "]");
+            bodies.add("{\"messages\":[" + repeat("0", k) + "]}");
+            bodies.add("[" + "[".repeat(k) + "]".repeat(k) + "]");
+            bodies.add("[" + repeat("[]", k) + "]");
+        }
+        java.util.Random r = new java.util.Random(20261208L);
+        String alphabet = "[]{}0,:\"";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int n = r.nextInt(40); n > 0; n--) {
+                b.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            bodies.add(b.toString());
+        }
+        int shortcut = 0;
+        for (String body : bodies) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            JsonBudget.Violation counted = JsonBudget.check(new java.io.ByteArrayInputStream(bytes), tight);
+            assertThat(JsonBudget.check(bytes, tight)).as(body).isEqualTo(counted);
+            if (JsonBudget.withinByLength(bytes.length, tight)) {
+                shortcut++;
+                assertThat(counted).as("within by length, so within: " + body).isNull();
+            }
+        }
+        assertThat(shortcut).as("the shortcut was taken").isGreaterThan(1000);
+        assertThat(JsonBudget.check(("[" + repeat("0", 13) + "]").getBytes(StandardCharsets.UTF_8), tight))
+                .isEqualTo(new JsonBudget.Violation(JsonBudget.Kind.ARRAY_LENGTH, null, 12));
+    }
+
     @Test
     void bytesThatAreNotJsonAreLeftToTheParserToDescribe() {
         assertThat(check("{\"a\":")).isNull();
