@@ -44,13 +44,38 @@ final class HostGuard {
         return colon < 0 ? host : host.substring(0, colon);
     }
 
-    // compiled once: String.matches compiles its pattern on every call, and this runs on every request (profiled)
-    private static final Pattern IPV4 = Pattern.compile(
-            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-f:.]+");
 
+    /**
+     * Dotted-quad IPv4: four decimal parts from 0 to 255 without leading zeros (a leading zero reads as octal to some
+     * resolvers). By hand, not by a pattern: it runs on every request, and the regular expression was 2 % of a small
+     * request's CPU (docs/PERFORMANCE.md).
+     */
+    static boolean ipv4(String h) {
+        int n = h.length();
+        int i = 0;
+        for (int part = 1; ; part++) {
+            int start = i;
+            int v = 0;
+            while (i < n && i - start < 3 && h.charAt(i) >= '0' && h.charAt(i) <= '9') {
+                v = v * 10 + h.charAt(i++) - '0';
+            }
+            int len = i - start;
+            if (len == 0 || v > 255 || (len > 1 && h.charAt(start) == '0')) {
+                return false;
+            }
+            if (part == 4) {
+                return i == n;
+            }
+            if (i >= n || h.charAt(i) != '.') {
+                return false;
+            }
+            i++;
+        }
+    }
+
     private static boolean ipLiteral(String host) {
-        if (IPV4.matcher(host).matches()) {
+        if (ipv4(host)) {
             return true;
         }
         if (!host.contains(":") || !IPV6_CHARS.matcher(host).matches()) {

@@ -275,6 +275,37 @@ public final class UpstreamErrors {
     }
 
     /** Detects an error object delivered inside a stream chunk or a 2xx body. */
+    /**
+     * {@link #isErrorPayload(JsonNode)} on a body's bytes, parsed only when they could hold one: every error payload
+     * has the bytes {@code "error"} (its key, or {@code "object":"error"}) unless a name is written with
+     * {@code \\u} escapes, so a body with neither is no error and a successful answer is not parsed twice (its
+     * translation parses it anyway; docs/PERFORMANCE.md).
+     */
+    public static boolean isErrorPayload(byte[] body) {
+        return body != null && (indexOf(body, ERROR_BYTES) >= 0 || indexOf(body, ESCAPE_BYTES) >= 0)
+                && isErrorPayload(Json.tryParse(body));
+    }
+
+    private static final byte[] ERROR_BYTES = "\"error\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ESCAPE_BYTES = {'\\', 'u'};
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        byte first = needle[0];
+        outer:
+        for (int i = 0, last = hay.length - needle.length; i <= last; i++) {
+            if (hay[i] != first) {
+                continue;
+            }
+            for (int k = 1; k < needle.length; k++) {
+                if (hay[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     public static boolean isErrorPayload(JsonNode node) {
         if (node == null || !node.isObject()) {
             return false;

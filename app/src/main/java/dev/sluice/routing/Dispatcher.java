@@ -10,7 +10,6 @@ import dev.sluice.error.ErrorKind;
 import dev.sluice.error.GatewayException;
 import dev.sluice.observability.AttemptTrace;
 import dev.sluice.observability.RequestRecord;
-import dev.sluice.protocol.Json;
 import dev.sluice.protocol.StreamTranslator;
 import dev.sluice.protocol.sse.SseDecoder;
 import io.netty.buffer.ByteBuf;
@@ -280,7 +279,7 @@ public final class Dispatcher {
             }
             state.exchange = ex;
             ex.setSink(new Aggregator(ex, maxBodyBytes, body -> {
-                if (ex.isSuccess() && !UpstreamErrors.isErrorPayload(ex.isEventStream() ? null : Json.tryParse(body))) {
+                if (ex.isSuccess() && (ex.isEventStream() || !UpstreamErrors.isErrorPayload(body))) {
                     result.complete(new UpstreamResult<>(ex.status(), ex.headers(), body, null));
                 } else {
                     fail(result, UpstreamErrors.from(ex.status(), body, ex.headers(), secretOf(upstream)));

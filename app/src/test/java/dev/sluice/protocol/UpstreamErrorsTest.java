@@ -309,13 +309,38 @@ class UpstreamErrorsTest {
             "{\"error\":[]}                                                    | false",
             "{\"error\":false}                                                 | false",
             "[{\"error\":\"x\"}]                                               | false",
+            // names and values may be written with escapes: the byte pre-check must not miss them
+            "{\"\\u0065rror\":{\"message\":\"x\"}}                             | true",
+            "{\"object\":\"\\u0065rror\",\"message\":\"x\"}                    | true",
+            "{\"choices\":[{\"message\":{\"content\":\"an \\\"error\\\" word\"}}]}        | false",
     })
     void detectsAnErrorPayloadInAnyShape(String json, boolean isError) throws Exception {
         assertThat(UpstreamErrors.isErrorPayload(Json.parse(json.strip()))).isEqualTo(isError);
+        assertThat(UpstreamErrors.isErrorPayload(utf8(json.strip()))).as("on the bytes").isEqualTo(isError);
     }
 
     @Test
     void isErrorPayloadIsFalseForNull() {
-        assertThat(UpstreamErrors.isErrorPayload(null)).isFalse();
+        assertThat(UpstreamErrors.isErrorPayload((com.fasterxml.jackson.databind.JsonNode) null)).isFalse();
+        assertThat(UpstreamErrors.isErrorPayload((byte[]) null)).isFalse();
+    }
+
+    /** The byte pre-check against the parse on every recorded JSON body, answers and errors alike. */
+    @Test
+    void theBytePrecheckAgreesWithTheParseOnEveryRecordedBody() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of("src/test/resources/fixtures");
+        int bodies = 0;
+        int errors = 0;
+        try (Stream<java.nio.file.Path> files = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                byte[] body = java.nio.file.Files.readAllBytes(f);
+                boolean parsed = UpstreamErrors.isErrorPayload(Json.tryParse(body));
+                assertThat(UpstreamErrors.isErrorPayload(body)).as(f.toString()).isEqualTo(parsed);
+                bodies++;
+                errors += parsed ? 1 : 0;
+            }
+        }
+        assertThat(bodies).as("recorded bodies").isGreaterThan(20);
+        assertThat(errors).as("recorded error bodies among them").isPositive();
     }
 }
