@@ -18,8 +18,24 @@ enum Period {
         this.sofar = sofar;
     }
 
+    /** The window last asked for, with its first instant: every request settles spend, nearly always in it. */
+    private volatile Cached last;
+
+    private record Cached(Instant start, Window window) {}
+
     /** The window holding {@code now}. */
     Window at(Instant now) {
+        Cached c = last;
+        if (c != null && !now.isBefore(c.start()) && now.isBefore(c.window().end())) {
+            return c.window();
+        }
+        Window w = compute(now);
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        last = new Cached((this == DAY ? day : day.withDayOfMonth(1)).atStartOfDay().toInstant(ZoneOffset.UTC), w);
+        return w;
+    }
+
+    private Window compute(Instant now) {
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
         return switch (this) {
             case DAY -> new Window(this, "d:" + day, day.toString(), day.plusDays(1).atStartOfDay()
