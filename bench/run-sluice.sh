@@ -10,7 +10,8 @@
 #
 # Layout on a 2-core box: proxies under test pinned to CPU $SUT_CPUS (0); wrk, the SSE probe and the
 # upstreams on CPU $LOAD_CPUS (1). Results: /tmp/llmgw-bench/results/sluice-<ts>/report.md
-# Env: BENCH_DIR (default ../shared/bench), DURATION (10), WARMUP (10), CONNS (64), JAVA (java of JDK 25),
+# Env: BENCH_DIR (default ../shared/bench), DURATION (10), WARMUP (10), CONNS (64), PREWARM_S (30: per path and API,
+#      before the harness; 0: off), JAVA (java of JDK 25),
 #      SLUICE_JAVA_OPTS (default "-XX:+UseSerialGC -Xmx256m"), SKIP_BUILD=1, SLUICE_JAR (default app/target/sluice.jar:
 #      point it at another build to compare two versions on the same box), APIS (default "openai anthropic responses").
 set -euo pipefail
@@ -74,6 +75,7 @@ wait_http "http://127.0.0.1:$GW_STATIC_PORT/livez" 20 || die "sluice (static) no
   echo "machine: $(nproc) vCPU $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), kernel $(uname -r)"
   echo "layout: proxy-under-test cpus=$SUT_CPUS; wrk/probe + upstreams cpus=$LOAD_CPUS"
   echo "java: $("$JAVA" -version 2>&1 | head -1); opts: $SLUICE_JAVA_OPTS"
+  echo "pre-warm: ${PREWARM_S:-30} s of JSON and of streams per API before the harness (PREWARM_S)"
   echo "sluice: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } | tee "$RES/environment.txt"
 
@@ -86,6 +88,39 @@ B=("$BENCH_DIR/bench-gateway.sh" --duration "$DURATION" --warmup "$WARMUP" --con
 AUTH=(-H 'Authorization: Bearer bench-key')
 "${B[@]}" --label direct --out "$RES/direct" --pid-file "$RUN_DIR/mock.pid" "http://127.0.0.1:$MOCK_PORT" >"$RES/direct.log" 2>&1
 "${B[@]}" --label nginx --out "$RES/nginx" --pid-file "$RUN_DIR/nginx-proxy.pid" "http://127.0.0.1:$NGX_PORT" >"$RES/nginx.log" 2>&1
+# Steady state, not the JIT: on one CPU, C2 needs about a minute of a code path's traffic before that path is fast,
+# and the harness's own warm-up (WARMUP s of JSON, then 50 short streams) leaves the stream paths mid-compilation:
+# its SSE saturation pass measured 831 / 1,328 / 2,554 streams/s in three 8 s windows one after the other. Each path
+# the run measures gets PREWARM_S of its JSON and stream traffic first (0 turns it off); a fresh instance's first
+# seconds are what bench/warm-start.sh measures.
+prewarm() { # API PATH
+  local api="$1" path="$2" f
+  for stream in false true; do
+    f="$RES/prewarm-$api-$stream.json"
+    case "$api" in
+      anthropic) printf '{"model":"mock%s","max_tokens":64,"stream":%s,"messages":[{"role":"user","content":"Write a haiku about load balancers."}]}' \
+        "$([ $stream = true ] && echo -n50-d0)" "$stream" >"$f" ;;
+      responses) printf '{"model":"mock%s","input":"Write a haiku about load balancers.","max_output_tokens":64,"store":false,"stream":%s}' \
+        "$([ $stream = true ] && echo -n50-d0)" "$stream" >"$f" ;;
+      *) printf '{"model":"mock%s","messages":[{"role":"user","content":"Write a haiku about load balancers."}],"max_tokens":64,"stream":%s}' \
+        "$([ $stream = true ] && echo -n50-d0)" "$stream" >"$f" ;;
+    esac
+    WRK_BODY_FILE="$f" taskset -c "$LOAD_CPUS" wrk -t1 -c32 -d"${PREWARM_S}s" --timeout 10s -s "$BENCH_DIR/lib/wrk-post.lua" \
+      -H 'Authorization: Bearer bench-key' "http://127.0.0.1:$GW_PORT$path" >/dev/null 2>&1 || true
+  done
+}
+PREWARM_S="${PREWARM_S:-30}"
+if [ "$PREWARM_S" -gt 0 ]; then
+  for api in $APIS; do
+    case "$api" in
+      anthropic) prewarm anthropic /v1/messages ;;
+      responses) prewarm responses /v1/responses ;;
+      *) prewarm openai /v1/chat/completions ;;
+    esac
+  done
+  log "pre-warmed each API's JSON and stream paths for ${PREWARM_S} s each"
+fi
+
 SUITES=()
 for api in $APIS; do
   case "$api" in
@@ -101,6 +136,11 @@ done
 
 # the static instance is a JVM of its own: it gets the same warm-up as the main one (5 s measured it mid-JIT)
 C=("${B[@]}" --tests json-c1,json-sat)
+if [ "$PREWARM_S" -gt 0 ]; then
+  WRK_BODY_FILE="$RES/prewarm-openai-false.json" taskset -c "$LOAD_CPUS" wrk -t1 -c32 -d"$((PREWARM_S * 2))s" \
+    --timeout 10s -s "$BENCH_DIR/lib/wrk-post.lua" -H 'Authorization: Bearer bench-key' \
+    "http://127.0.0.1:$GW_STATIC_PORT/v1/chat/completions" >/dev/null 2>&1 || true
+fi
 "${C[@]}" --label direct-static --out "$RES/direct-static" --pid-file "$RUN_DIR/static.pid" "http://127.0.0.1:$STATIC_PORT" >"$RES/direct-static.log" 2>&1
 "${C[@]}" --label nginx-static --out "$RES/nginx-static" --pid-file "$RUN_DIR/nginx-proxy.pid" "http://127.0.0.1:$NGX_STATIC_PORT" >"$RES/nginx-static.log" 2>&1
 "${C[@]}" --label sluice-static --out "$RES/sluice-static" --pid "$GWS_PID" "${AUTH[@]}" "http://127.0.0.1:$GW_STATIC_PORT" >"$RES/sluice-static.log" 2>&1
