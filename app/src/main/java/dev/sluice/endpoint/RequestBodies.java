@@ -63,7 +63,10 @@ public final class RequestBodies {
      * The caps alone, on a body read as a stream (e.g. straight from the network buffers, before any copy of it is
      * made on the heap); throws the same 400 or 413 as {@link #parse}.
      */
-    public void checkCost(InputStream body) {
+    public void checkCost(InputStream body, long length) {
+        if (JsonBudget.withinByLength(length, limits)) {
+            return;
+        }
         JsonBudget.Violation v = JsonBudget.check(body, limits);
         if (v != null) {
             throw refusal(v);

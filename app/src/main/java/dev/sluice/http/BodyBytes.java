@@ -27,7 +27,7 @@ final class BodyBytes {
         if (body == null) {
             byte[] bytes = request.getBody(byte[].class).orElse(null);
             if (bytes != null && bytes.length > 0) {
-                bodies.checkCost(new ByteArrayInputStream(bytes));
+                bodies.checkCost(new ByteArrayInputStream(bytes), bytes.length);
             }
             return bytes;
         }
@@ -36,11 +36,11 @@ final class BodyBytes {
                 return null;
             }
             if (body.asNativeBuffer() instanceof ByteBuf buf) {
-                bodies.checkCost(new ByteBufInputStream(buf.duplicate()));
+                bodies.checkCost(new ByteBufInputStream(buf.duplicate()), buf.readableBytes());
                 return ByteBufUtil.getBytes(buf);
             }
             byte[] bytes = body.toByteArray();
-            bodies.checkCost(new ByteArrayInputStream(bytes));
+            bodies.checkCost(new ByteArrayInputStream(bytes), bytes.length);
             return bytes;
         } finally {
             if (body instanceof ReferenceCounted rc) {

@@ -55,7 +55,7 @@ public final class JsonBudget {
      * commas besides, so at most (n + 1) / 2 elements. Most chat requests are that short, and the counting pass
      * was 6 % of a small request's CPU (docs/PERFORMANCE.md).
      */
-    static boolean withinByLength(long n, Limits limits) {
+    public static boolean withinByLength(long n, Limits limits) {
         if (n > limits.maxNodes()) {
             return false;
         }

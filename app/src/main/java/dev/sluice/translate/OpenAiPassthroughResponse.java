@@ -31,6 +31,14 @@ public final class OpenAiPassthroughResponse {
         if (!mustEdit && body.length > PARSE_FOR_USAGE_LIMIT) {
             return new Shaped(body, -1, -1);
         }
+        if (!mustEdit) {
+            JsonNode usage = Json.member(body, "usage");
+            if (usage == null) {
+                return new Shaped(body, -1, -1);
+            }
+            return new Shaped(body, usage.path("prompt_tokens").asLong(-1),
+                    usage.path("completion_tokens").asLong(usage.isObject() ? 0 : -1), StreamUsage.cached(usage));
+        }
         JsonNode node = Json.tryParse(body);
         if (node == null || !node.isObject()) {
             return new Shaped(body, -1, -1);
@@ -39,9 +47,6 @@ public final class OpenAiPassthroughResponse {
         JsonNode usage = root.path("usage");
         long in = usage.path("prompt_tokens").asLong(-1);
         long out = usage.path("completion_tokens").asLong(usage.isObject() ? 0 : -1);
-        if (!mustEdit) {
-            return new Shaped(body, in, out, StreamUsage.cached(usage));
-        }
         if (prepared.rewriteModelTo() != null && root.has("model")) {
             root.put("model", prepared.rewriteModelTo());
         }
