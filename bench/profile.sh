@@ -7,7 +7,7 @@
 # on $LOAD_CPUS. WARM_S (60) of the same traffic first, so C2 has compiled the path; then DURATION (20) s measured
 # with JFR's "profile" settings. Prints req/s, the gateway's CPU per request, the top frames by own time and by
 # inclusive time (bench/lib/jfr-top.py; run it on the .jfr again with a frame name to see what is under it).
-# Env: SLUICE_JAR, JAVA, SLUICE_JAVA_OPTS, BENCH_DIR, WARM_S, DURATION, CONNS (64), SUT_CPUS (0), LOAD_CPUS (1).
+# Env: API (openai; anthropic, responses: the same traffic in that dialect, translated), SLUICE_JAR, JAVA, SLUICE_JAVA_OPTS, BENCH_DIR, WARM_S, DURATION, CONNS (64), SUT_CPUS (0), LOAD_CPUS (1).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-$ROOT/../shared/bench}"
@@ -25,10 +25,17 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 taskset -c "$LOAD_CPUS" node "$BENCH_DIR/upstream/mock-upstream.mjs" --host 127.0.0.1 --port $MOCK_PORT \
   >"$WORK/mock.log" 2>&1 &
 until curl -fs -o /dev/null "http://127.0.0.1:$MOCK_PORT/health"; do sleep 0.1; done
-case "$MODE" in
-  sse) printf '{"model":"mock-n50-d0","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Write a haiku about load balancers."}],"max_tokens":64,"temperature":0.2,"stream":true,"stream_options":{"include_usage":true}}' >"$WORK/body.json" ;;
-  json) printf '{"model":"mock","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Write a haiku about load balancers."}],"max_tokens":64,"temperature":0.2,"stream":false}' >"$WORK/body.json" ;;
-  *) echo "mode: sse or json" >&2; exit 2 ;;
+API="${API:-openai}" EPATH=/v1/chat/completions
+[ "$API" = anthropic ] && EPATH=/v1/messages
+[ "$API" = responses ] && EPATH=/v1/responses
+case "$API:$MODE" in
+  anthropic:*) printf '{"model":"mock%s","max_tokens":64,"stream":%s,"messages":[{"role":"user","content":"Write a haiku about load balancers."}]}' \
+    "$([ "$MODE" = sse ] && echo -n50-d0)" "$([ "$MODE" = sse ] && echo true || echo false)" >"$WORK/body.json" ;;
+  responses:*) printf '{"model":"mock%s","input":"Write a haiku about load balancers.","max_output_tokens":64,"store":false,"stream":%s}' \
+    "$([ "$MODE" = sse ] && echo -n50-d0)" "$([ "$MODE" = sse ] && echo true || echo false)" >"$WORK/body.json" ;;
+  *:sse) printf '{"model":"mock-n50-d0","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Write a haiku about load balancers."}],"max_tokens":64,"temperature":0.2,"stream":true,"stream_options":{"include_usage":true}}' >"$WORK/body.json" ;;
+  *:json) printf '{"model":"mock","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Write a haiku about load balancers."}],"max_tokens":64,"temperature":0.2,"stream":false}' >"$WORK/body.json" ;;
+  *) echo "mode: sse or json; API: openai, anthropic or responses" >&2; exit 2 ;;
 esac
 API_PORT=$GW_PORT BACKEND_KIND=vllm BACKEND_BASE_URL="http://127.0.0.1:$MOCK_PORT/v1" API_KEYS=bench-key LOG_JSON=true \
   taskset -c "$SUT_CPUS" "$JAVA" $OPTS -jar "$JAR" >"$WORK/gateway.log" 2>&1 &
@@ -37,7 +44,7 @@ until curl -fs -o /dev/null "http://127.0.0.1:$GW_PORT/livez"; do sleep 0.2; don
 load() { # SECONDS
   WRK_BODY_FILE="$WORK/body.json" taskset -c "$LOAD_CPUS" wrk -t1 -c"$CONNS" -d"$1s" --timeout 10s \
     -s "$BENCH_DIR/lib/wrk-post.lua" -H 'Authorization: Bearer bench-key' \
-    "http://127.0.0.1:$GW_PORT/v1/chat/completions" | awk '/Requests\/sec|Non-2xx/'
+    "http://127.0.0.1:$GW_PORT$EPATH" | awk '/Requests\/sec|Non-2xx/'
 }
 ticks() { awk '{print $14 + $15}' "/proc/$GW/stat"; }
 echo "warm-up ${WARM_S:-60} s: $(load "${WARM_S:-60}")"

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The gateway's JSON mapper. Bodies are handled as trees so that fields the gateway does not model pass
@@ -76,9 +77,13 @@ public final class Json {
         }
     }
 
+    /**
+     * Parses text (a stream event's data) or returns null. Parsed as its UTF-8 bytes: Jackson's byte parser is
+     * faster than its character one (a translated stream parses every event; JMH in docs/PERFORMANCE.md).
+     */
     public static JsonNode tryParse(String text) {
         try {
-            return text == null || text.isEmpty() ? null : MAPPER.readTree(text);
+            return text == null || text.isEmpty() ? null : MAPPER.readTree(text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             return null;
         }

@@ -177,7 +177,7 @@ public final class AnthropicToOpenAiStream extends OpenAiClientStream {
     }
 
     private static byte[] data(ObjectNode chunk) {
-        return ("data: " + Json.string(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return SseEvent.encode(null, Json.bytes(chunk));
     }
 
     /** The HTTP status an Anthropic error type stands for (protocols.md §1.10). */

@@ -3,7 +3,7 @@ package dev.sluice.protocol.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.protocol.Json;
-import java.nio.charset.StandardCharsets;
+import dev.sluice.protocol.sse.SseEvent;
 
 /**
  * The events of an Anthropic Messages stream (protocols.md §1.9). Every frame carries an {@code event:}
@@ -17,7 +17,7 @@ public sealed interface AnthropicStreamEvent {
     ObjectNode data();
 
     default byte[] encode() {
-        return ("event: " + type() + "\ndata: " + Json.string(data()) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return SseEvent.encode(type(), Json.bytes(data()));
     }
 
     private static ObjectNode typed(String type) {

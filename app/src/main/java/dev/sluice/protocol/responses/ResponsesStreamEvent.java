@@ -21,7 +21,7 @@ public sealed interface ResponsesStreamEvent {
     ObjectNode data();
 
     default byte[] encode() {
-        return SseEvent.encode(type(), Json.string(data()));
+        return SseEvent.encode(type(), Json.bytes(data()));
     }
 
     private static ObjectNode head(String type, long seq) {

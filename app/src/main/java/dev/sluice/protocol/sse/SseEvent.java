@@ -37,6 +37,37 @@ public record SseEvent(byte[] raw, String event, String data) {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * {@link #encode(String, String)} for data already serialized as UTF-8 JSON: a translated stream frames every
+     * event it makes, and serializing to bytes directly skips a string and its copy (docs/PERFORMANCE.md).
+     */
+    public static byte[] encode(String event, byte[] json) {
+        if (event != null && !event.chars().allMatch(c -> c < 0x80)) {
+            return encode(event, new String(json, StandardCharsets.UTF_8));
+        }
+        int eventLength = event == null ? 0 : EVENT.length + event.length() + 1;
+        byte[] out = new byte[eventLength + DATA.length + json.length + 2];
+        int at = 0;
+        if (event != null) {
+            System.arraycopy(EVENT, 0, out, 0, EVENT.length);
+            at = EVENT.length;
+            for (int i = 0; i < event.length(); i++) {
+                out[at++] = (byte) event.charAt(i);
+            }
+            out[at++] = '\n';
+        }
+        System.arraycopy(DATA, 0, out, at, DATA.length);
+        at += DATA.length;
+        System.arraycopy(json, 0, out, at, json.length);
+        at += json.length;
+        out[at++] = '\n';
+        out[at] = '\n';
+        return out;
+    }
+
     public static byte[] comment(String text) {
         return (": " + text + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
