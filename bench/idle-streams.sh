@@ -11,13 +11,10 @@
 #      ("nginx sluice").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH_DIR="${BENCH_DIR:-$ROOT/../shared/bench}"
+. "$ROOT/bench/lib/sluice-bench.sh"
 . "$BENCH_DIR/lib/common.sh"
 STREAMS="${STREAMS:-10000}" CHUNKS="${CHUNKS:-60}" RAMP_S="${RAMP_S:-30}"
-SUT_CPUS="${SUT_CPUS:-0}" LOAD_CPUS="${LOAD_CPUS:-1}"
-JAVA="${JAVA:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java}"
-OPTS="${SLUICE_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m}"
-JAR="${SLUICE_JAR:-$ROOT/app/target/sluice.jar}"
+OPTS="$SLUICE_JAVA_OPTS"
 MOCK_PORT=18281 NGX_PORT=18290 NGX_STATIC_PORT=18292 GW_PORT=18300
 WORK="$(mktemp -d)"
 # each stream holds two sockets in the proxy: raise the soft limit as far as the hard one allows

@@ -10,35 +10,27 @@
 # Env: API (openai; anthropic, responses: the same traffic in that dialect, translated), SLUICE_JAR, JAVA, SLUICE_JAVA_OPTS, BENCH_DIR, WARM_S, DURATION, CONNS (64), SUT_CPUS (0), LOAD_CPUS (1).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH_DIR="${BENCH_DIR:-$ROOT/../shared/bench}"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-JAVA="${JAVA:-$JAVA_HOME/bin/java}"
-OPTS="${SLUICE_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m}"
-JAR="${SLUICE_JAR:-$ROOT/app/target/sluice.jar}"
+. "$ROOT/bench/lib/sluice-bench.sh"
 MODE="${1:?usage: bench/profile.sh sse|json [OUT.jfr]}"
 WORK="$(mktemp -d)"
 OUT_JFR="${2:-$WORK/$MODE.jfr}"
-SUT_CPUS="${SUT_CPUS:-0}" LOAD_CPUS="${LOAD_CPUS:-1}" CONNS="${CONNS:-64}"
+CONNS="${CONNS:-64}"
 MOCK_PORT=18481 GW_PORT=18482
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
 taskset -c "$LOAD_CPUS" node "$BENCH_DIR/upstream/mock-upstream.mjs" --host 127.0.0.1 --port $MOCK_PORT \
   >"$WORK/mock.log" 2>&1 &
 until curl -fs -o /dev/null "http://127.0.0.1:$MOCK_PORT/health"; do sleep 0.1; done
-API="${API:-openai}" EPATH=/v1/chat/completions
-[ "$API" = anthropic ] && EPATH=/v1/messages
-[ "$API" = responses ] && EPATH=/v1/responses
-case "$API:$MODE" in
-  anthropic:*) printf '{"model":"mock%s","max_tokens":64,"stream":%s,"messages":[{"role":"user","content":"Write a haiku about load balancers."}]}' \
-    "$([ "$MODE" = sse ] && echo -n50-d0)" "$([ "$MODE" = sse ] && echo true || echo false)" >"$WORK/body.json" ;;
-  responses:*) printf '{"model":"mock%s","input":"Write a haiku about load balancers.","max_output_tokens":64,"store":false,"stream":%s}' \
-    "$([ "$MODE" = sse ] && echo -n50-d0)" "$([ "$MODE" = sse ] && echo true || echo false)" >"$WORK/body.json" ;;
-  *:sse) printf '{"model":"mock-n50-d0","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Write a haiku about load balancers."}],"max_tokens":64,"temperature":0.2,"stream":true,"stream_options":{"include_usage":true}}' >"$WORK/body.json" ;;
-  *:json) printf '{"model":"mock","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Write a haiku about load balancers."}],"max_tokens":64,"temperature":0.2,"stream":false}' >"$WORK/body.json" ;;
-  *) echo "mode: sse or json; API: openai, anthropic or responses" >&2; exit 2 ;;
+API="${API:-openai}"
+EPATH="$(sluice_path "$API")"
+case "$MODE" in
+  sse) sluice_body "$API" true mock-n50-d0 >"$WORK/body.json" ;;
+  json) sluice_body "$API" false mock >"$WORK/body.json" ;;
+  *) echo "mode: sse or json" >&2; exit 2 ;;
 esac
 API_PORT=$GW_PORT BACKEND_KIND=vllm BACKEND_BASE_URL="http://127.0.0.1:$MOCK_PORT/v1" API_KEYS=bench-key LOG_JSON=true \
-  taskset -c "$SUT_CPUS" "$JAVA" $OPTS -jar "$JAR" >"$WORK/gateway.log" 2>&1 &
+  taskset -c "$SUT_CPUS" "$JAVA" $SLUICE_JAVA_OPTS -jar "$JAR" >"$WORK/gateway.log" 2>&1 &
 GW=$!
 until curl -fs -o /dev/null "http://127.0.0.1:$GW_PORT/livez"; do sleep 0.2; done
 load() { # SECONDS

@@ -16,15 +16,11 @@
 #      point it at another build to compare two versions on the same box), APIS (default "openai anthropic responses").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH_DIR="${BENCH_DIR:-$ROOT/../shared/bench}"
+. "$ROOT/bench/lib/sluice-bench.sh"
 [ -x "$BENCH_DIR/bench-gateway.sh" ] || { echo "shared bench not found at $BENCH_DIR (set BENCH_DIR)" >&2; exit 1; }
 . "$BENCH_DIR/lib/common.sh"
 
 DURATION="${DURATION:-10}" WARMUP="${WARMUP:-10}" CONNS="${CONNS:-64}"
-SUT_CPUS="${SUT_CPUS:-0}" LOAD_CPUS="${LOAD_CPUS:-1}"
-JAVA="${JAVA:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java}"
-SLUICE_JAVA_OPTS="${SLUICE_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m}"
-JAR="${SLUICE_JAR:-$ROOT/app/target/sluice.jar}"
 APIS="${APIS:-openai anthropic responses}"
 if [ "${SKIP_BUILD:-0}" != 1 ] && [ -z "${SLUICE_JAR:-}" ]; then
   (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
@@ -93,30 +89,19 @@ AUTH=(-H 'Authorization: Bearer bench-key')
 # its SSE saturation pass measured 831 / 1,328 / 2,554 streams/s in three 8 s windows one after the other. Each path
 # the run measures gets PREWARM_S of its JSON and stream traffic first (0 turns it off); a fresh instance's first
 # seconds are what bench/warm-start.sh measures.
-prewarm() { # API PATH
-  local api="$1" path="$2" f
+prewarm() { # API
+  local api="$1" stream f
   for stream in false true; do
     f="$RES/prewarm-$api-$stream.json"
-    case "$api" in
-      anthropic) printf '{"model":"mock%s","max_tokens":64,"stream":%s,"messages":[{"role":"user","content":"Write a haiku about load balancers."}]}' \
-        "$([ $stream = true ] && echo -n50-d0)" "$stream" >"$f" ;;
-      responses) printf '{"model":"mock%s","input":"Write a haiku about load balancers.","max_output_tokens":64,"store":false,"stream":%s}' \
-        "$([ $stream = true ] && echo -n50-d0)" "$stream" >"$f" ;;
-      *) printf '{"model":"mock%s","messages":[{"role":"user","content":"Write a haiku about load balancers."}],"max_tokens":64,"stream":%s}' \
-        "$([ $stream = true ] && echo -n50-d0)" "$stream" >"$f" ;;
-    esac
+    sluice_body "$api" "$stream" "mock$([ $stream = true ] && echo -n50-d0)" >"$f"
     WRK_BODY_FILE="$f" taskset -c "$LOAD_CPUS" wrk -t1 -c32 -d"${PREWARM_S}s" --timeout 10s -s "$BENCH_DIR/lib/wrk-post.lua" \
-      -H 'Authorization: Bearer bench-key' "http://127.0.0.1:$GW_PORT$path" >/dev/null 2>&1 || true
+      -H 'Authorization: Bearer bench-key' "http://127.0.0.1:$GW_PORT$(sluice_path "$api")" >/dev/null 2>&1 || true
   done
 }
 PREWARM_S="${PREWARM_S:-30}"
 if [ "$PREWARM_S" -gt 0 ]; then
   for api in $APIS; do
-    case "$api" in
-      anthropic) prewarm anthropic /v1/messages ;;
-      responses) prewarm responses /v1/responses ;;
-      *) prewarm openai /v1/chat/completions ;;
-    esac
+    prewarm "$api"
   done
   log "pre-warmed each API's JSON and stream paths for ${PREWARM_S} s each"
 fi

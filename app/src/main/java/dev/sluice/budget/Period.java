@@ -29,20 +29,16 @@ enum Period {
         if (c != null && !now.isBefore(c.start()) && now.isBefore(c.window().end())) {
             return c.window();
         }
-        Window w = compute(now);
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        last = new Cached((this == DAY ? day : day.withDayOfMonth(1)).atStartOfDay().toInstant(ZoneOffset.UTC), w);
-        return w;
-    }
-
-    private Window compute(Instant now) {
-        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        return switch (this) {
-            case DAY -> new Window(this, "d:" + day, day.toString(), day.plusDays(1).atStartOfDay()
-                    .toInstant(ZoneOffset.UTC));
-            case MONTH -> new Window(this, "m:" + day.toString().substring(0, 7), day.toString().substring(0, 7),
-                    day.withDayOfMonth(1).plusMonths(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+        c = switch (this) {
+            case DAY -> new Cached(day.atStartOfDay().toInstant(ZoneOffset.UTC), new Window(this, "d:" + day,
+                    day.toString(), day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)));
+            case MONTH -> new Cached(day.withDayOfMonth(1).atStartOfDay().toInstant(ZoneOffset.UTC), new Window(this,
+                    "m:" + day.toString().substring(0, 7), day.toString().substring(0, 7),
+                    day.withDayOfMonth(1).plusMonths(1).atStartOfDay().toInstant(ZoneOffset.UTC)));
         };
+        last = c;
+        return c.window();
     }
 
     /**

@@ -33,20 +33,13 @@ public final class OpenAiPassthroughResponse {
         }
         if (!mustEdit) {
             JsonNode usage = Json.member(body, "usage");
-            if (usage == null) {
-                return new Shaped(body, -1, -1);
-            }
-            return new Shaped(body, usage.path("prompt_tokens").asLong(-1),
-                    usage.path("completion_tokens").asLong(usage.isObject() ? 0 : -1), StreamUsage.cached(usage));
+            return usage == null ? new Shaped(body, -1, -1) : withUsage(body, usage);
         }
         JsonNode node = Json.tryParse(body);
         if (node == null || !node.isObject()) {
             return new Shaped(body, -1, -1);
         }
         ObjectNode root = (ObjectNode) node;
-        JsonNode usage = root.path("usage");
-        long in = usage.path("prompt_tokens").asLong(-1);
-        long out = usage.path("completion_tokens").asLong(usage.isObject() ? 0 : -1);
         if (prepared.rewriteModelTo() != null && root.has("model")) {
             root.put("model", prepared.rewriteModelTo());
         }
@@ -73,6 +66,12 @@ public final class OpenAiPassthroughResponse {
                 }
             }
         }
-        return new Shaped(Json.bytes(root), in, out, StreamUsage.cached(usage));
+        return withUsage(Json.bytes(root), root.path("usage"));
+    }
+
+    /** Usage as the answer reported it: -1 for tokens it did not report, no completion count without a usage object. */
+    private static Shaped withUsage(byte[] body, JsonNode usage) {
+        return new Shaped(body, usage.path("prompt_tokens").asLong(-1),
+                usage.path("completion_tokens").asLong(usage.isObject() ? 0 : -1), StreamUsage.cached(usage));
     }
 }

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,30 +21,6 @@ import org.junit.jupiter.api.Test;
  * one client write per read, not one per event. Order, the end and the bytes themselves stay as they were.
  */
 class NettyExchangeBatchTest {
-    private static final class NoPool implements ChannelPool {
-        @Override
-        public Future<Channel> acquire() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Channel> acquire(Promise<Channel> promise) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Void> release(Channel channel) {
-            return channel.eventLoop().newSucceededFuture(null);
-        }
-
-        @Override
-        public Future<Void> release(Channel channel, Promise<Void> promise) {
-            return promise.setSuccess(null);
-        }
-
-        @Override
-        public void close() {}
-    }
 
     /** Records what it is handed, asking for more after each piece as the relay does. */
     private static final class Recorder implements BodySink {

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.error.Cause;
 import dev.sluice.error.GatewayException;
-import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,31 +20,6 @@ import org.junit.jupiter.api.Test;
  * the request was not written whole; never once it was, whatever happens next.
  */
 class NettyExchangeReplayTest {
-    /** Netty's pool interface, holding nothing: the exchange only gives its channel back. */
-    private static final class NoPool implements ChannelPool {
-        @Override
-        public Future<Channel> acquire() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Channel> acquire(Promise<Channel> promise) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Void> release(Channel channel) {
-            return channel.eventLoop().newSucceededFuture(null);
-        }
-
-        @Override
-        public Future<Void> release(Channel channel, Promise<Void> promise) {
-            return promise.setSuccess(null);
-        }
-
-        @Override
-        public void close() {}
-    }
 
     private static FullHttpRequest post() {
         return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions");
